@@ -1,0 +1,441 @@
+"""The configuration schema: `config.yaml` parsed once into types, failing loudly with file, line, key.
+
+Pure: `parse_config(text, filename)` takes the file's text; reading the file is the caller's job.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from routing.types import Urgency
+
+Lang = str  # "nl", "en", ...
+Localized = dict[Lang, str]
+
+
+class ConfigError(Exception):
+    """A config that cannot be used. Each problem names file, line and key path."""
+
+    def __init__(self, problems: list[ConfigProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class ConfigProblem:
+    def __init__(self, file: str, line: int | None, key: str, message: str, level: str = "error"):
+        self.file, self.line, self.key, self.message, self.level = file, line, key, message, level
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.level}: {self.key or '(top level)'}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"ConfigProblem({self!s})"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
+
+
+def parse_duration(value: Any) -> timedelta:
+    """'30m', '2h', '1d', '1d12h', or a number of seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float):
+        return timedelta(seconds=float(value))
+    if isinstance(value, str):
+        m = _DURATION.match(value)
+        if m and any(m.groups()):
+            d, h, mi, s = (int(g) if g else 0 for g in m.groups())
+            return timedelta(days=d, hours=h, minutes=mi, seconds=s)
+    raise ValueError(f"not a duration: {value!r} (write e.g. 30m, 4h, 2d, 1d12h)")
+
+
+Duration = Annotated[timedelta, Field()]
+
+
+class Period(Strict):
+    """A time-of-day period 'HH:MM-HH:MM'."""
+
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", text)
+        if not m:
+            raise ValueError(f"not a period: {text!r} (write e.g. 08:30-12:00)")
+        h1, m1, h2, m2 = (int(g) for g in m.groups())
+        if h2 == 24 and m2 == 0:
+            end = time(23, 59, 59)
+        else:
+            end = time(h2, m2)
+        start = time(h1, m1)
+        if end <= start:
+            raise ValueError(f"period {text!r} ends before it starts")
+        return cls(start=start, end=end)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Hours(Strict):
+    """Business hours: per weekday, several periods a day; holidays; a time zone."""
+
+    timezone: str = "Europe/Amsterdam"
+    week: dict[Weekday, list[Period]] = Field(default_factory=dict)
+    holidays: list[str] = Field(default_factory=list)  # ISO dates, YYYY-MM-DD
+
+    @field_validator("week", mode="before")
+    @classmethod
+    def _periods(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {
+                k: [Period.parse(p) if isinstance(p, str) else p for p in (ps or [])]
+                for k, ps in v.items()
+            }
+        return v
+
+
+class RotaSlot(Strict):
+    person: str
+    days: list[Weekday]
+    hours: list[Period] = Field(default_factory=list)  # empty: all day
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _periods(cls, v: Any) -> Any:
+        return [Period.parse(p) if isinstance(p, str) else p for p in (v or [])]
+
+
+class Person(Strict):
+    id: str
+    name: str
+    first_name: str | None = None
+    telegram_id: int | None = None
+    team: str
+    deputy: str | None = None
+    away: bool = False
+    mandate: float = 0.0
+    languages: list[Lang] = Field(default_factory=lambda: ["nl", "en"])
+
+    @property
+    def display_first_name(self) -> str:
+        return self.first_name or self.name.split()[0]
+
+
+class Team(Strict):
+    id: str
+    name: Localized
+    lead: str | None = None
+    members: list[str] = Field(default_factory=list)
+    chat_id: int | None = None  # the team's Telegram group chat, if it has one
+    pick: Literal["group", "round_robin", "fewest_open", "rota"] = "round_robin"
+    rota: list[RotaSlot] = Field(default_factory=list)
+    hours: Hours | None = None
+    process_owner: str | None = None
+    mandate: float = 0.0
+
+
+class Category(Strict):
+    id: str
+    label: Localized
+    description: str = ""
+    team: str | None = None  # the owning team, informative (rules decide)
+    keywords: dict[Lang, list[str]] = Field(default_factory=dict)
+    examples: dict[Lang, list[str]] = Field(default_factory=dict)
+    requires_reference: bool = False
+    root_causes: list[str] = Field(default_factory=list)
+
+
+class DeadlineProfile(Strict):
+    first_response: timedelta
+    update_interval: timedelta
+    resolution: timedelta
+    around_the_clock: bool = False
+
+    @field_validator("first_response", "update_interval", "resolution", mode="before")
+    @classmethod
+    def _dur(cls, v: Any) -> timedelta:
+        return parse_duration(v)
+
+
+class Condition(Strict):
+    """All given conditions must hold; an empty condition matches everything (a catch-all)."""
+
+    category: list[str] | None = None
+    urgency_at_least: Urgency | None = None
+    urgency: list[Urgency] | None = None
+    kind: list[str] | None = None
+    channel: list[str] | None = None
+    language: list[Lang] | None = None
+    segment: list[str] | None = None
+    repeat: bool | None = None
+    keywords: list[str] | None = None
+    regex: str | None = None
+    weekday: list[Weekday] | None = None
+    business_hours: bool | None = None  # uses `hours` of the rule, else organisation hours
+    holiday: bool | None = None
+
+    @field_validator("category", "kind", "channel", "language", "segment", "keywords",
+                     "weekday", "urgency", mode="before")
+    @classmethod
+    def _listify(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("regex")
+    @classmethod
+    def _regex(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as e:
+                raise ValueError(f"regular expression does not compile: {e}") from e
+        return v
+
+    @property
+    def is_catch_all(self) -> bool:
+        return all(getattr(self, f) is None for f in type(self).model_fields)
+
+
+class OwnerRef(Strict):
+    team: str | None = None
+    person: str | None = None
+    pick: Literal["group", "round_robin", "fewest_open", "rota"] | None = None  # overrides team's
+
+    @model_validator(mode="after")
+    def _one(self) -> OwnerRef:
+        if (self.team is None) == (self.person is None):
+            raise ValueError("give exactly one of team or person")
+        return self
+
+
+class Action(Strict):
+    owner: OwnerRef
+    notify: list[str] = Field(default_factory=list)  # person ids, or "lead" / "process_owner"
+    tags: list[str] = Field(default_factory=list)
+    deadlines: str | None = None  # a profile name; default: the profile named after the urgency
+
+
+class Rule(Strict):
+    name: str
+    when: Condition = Field(default_factory=Condition)
+    then: Action
+    hours: Hours | None = None
+
+
+class ReferenceSettings(Strict):
+    patterns: list[str] = Field(
+        default_factory=lambda: [r"\b(?:HW|ORD|NR)[- ]?\d{5,10}\b", r"\b\d{7,12}\b"]
+    )
+
+    @field_validator("patterns")
+    @classmethod
+    def _compile(cls, v: list[str]) -> list[str]:
+        for p in v:
+            try:
+                re.compile(p)
+            except re.error as e:
+                raise ValueError(f"pattern {p!r} does not compile: {e}") from e
+        return v
+
+
+class Organisation(Strict):
+    name: str
+    default_language: Lang = "nl"
+    languages: list[Lang] = Field(default_factory=lambda: ["nl", "en"])
+    hours: Hours = Field(default_factory=Hours)
+    frontline_team: str = "frontline"
+    repeat_window: timedelta = timedelta(days=30)
+
+    @field_validator("repeat_window", mode="before")
+    @classmethod
+    def _dur(cls, v: Any) -> timedelta:
+        return parse_duration(v)
+
+
+class TelegramSettings(Strict):
+    token_env: str = "TELEGRAM_BOT_TOKEN"
+    api_base_env: str = "TELEGRAM_API_BASE"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_path: str = "/telegram/webhook"
+    webhook_secret_env: str = "TELEGRAM_WEBHOOK_SECRET"
+    webhook_url_env: str = "TELEGRAM_WEBHOOK_URL"
+
+
+class ServerSettings(Strict):
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+class Classifier(Strict):
+    """Signal word lists, weights and thresholds. Missing keys take the shipped defaults."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class Config(Strict):
+    organisation: Organisation
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    database_url_env: str = "SKEWER_DATABASE_URL"
+    database_url: str = "sqlite+aiosqlite:///skewer.db"
+    people: list[Person]
+    teams: list[Team]
+    categories: list[Category]
+    deadlines: dict[str, DeadlineProfile]
+    rules: list[Rule]
+    root_causes: list[str] = Field(default_factory=list)  # general causes, besides per-category
+    reference: ReferenceSettings = Field(default_factory=ReferenceSettings)
+    classifier: Classifier = Field(default_factory=Classifier)
+
+    # -- lookups ---------------------------------------------------------------------------
+    def person(self, pid: str) -> Person:
+        return self._people[pid]
+
+    def team(self, tid: str) -> Team:
+        return self._teams[tid]
+
+    def category(self, cid: str) -> Category:
+        return self._categories[cid]
+
+    def has_person(self, pid: str) -> bool:
+        return pid in self._people
+
+    def has_team(self, tid: str) -> bool:
+        return tid in self._teams
+
+    def staff_by_telegram_id(self, tg_id: int) -> Person | None:
+        return self._by_tg.get(tg_id)
+
+    def team_by_chat_id(self, chat_id: int) -> Team | None:
+        return self._team_by_chat.get(chat_id)
+
+    def members(self, tid: str) -> list[Person]:
+        team = self._teams[tid]
+        ids = list(dict.fromkeys([*team.members, *(p.id for p in self.people if p.team == tid)]))
+        return [self._people[i] for i in ids if i in self._people]
+
+    def root_causes_for(self, category: str) -> list[str]:
+        own = self._categories[category].root_causes if category in self._categories else []
+        return list(dict.fromkeys([*own, *self.root_causes]))
+
+    def deadline_profile(self, name: str) -> DeadlineProfile:
+        return self.deadlines[name]
+
+    def model_post_init(self, __context: Any) -> None:
+        object.__setattr__(self, "_people", {p.id: p for p in self.people})
+        object.__setattr__(self, "_teams", {t.id: t for t in self.teams})
+        object.__setattr__(self, "_categories", {c.id: c for c in self.categories})
+        object.__setattr__(
+            self, "_by_tg", {p.telegram_id: p for p in self.people if p.telegram_id is not None}
+        )
+        object.__setattr__(
+            self, "_team_by_chat", {t.chat_id: t for t in self.teams if t.chat_id is not None}
+        )
+
+    _people: dict[str, Person]
+    _teams: dict[str, Team]
+    _categories: dict[str, Category]
+    _by_tg: dict[int, Person]
+    _team_by_chat: dict[int, Team]
+
+
+# -- loading with line numbers ----------------------------------------------------------------
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A SafeLoader that remembers the line of every mapping key and sequence item."""
+
+
+def _key_lines(text: str) -> dict[tuple[Any, ...], int]:
+    lines: dict[tuple[Any, ...], int] = {}
+    try:
+        root = yaml.compose(text, Loader=_LineLoader)
+    except yaml.YAMLError:
+        return lines
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = k.value
+                lines[(*path, key)] = k.start_mark.line + 1
+                walk(v, (*path, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                lines[(*path, i)] = item.start_mark.line + 1
+                walk(item, (*path, i))
+
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
+    loc = tuple(loc)
+    while loc:
+        if loc in lines:
+            return lines[loc]
+        loc = loc[:-1]
+    return lines.get(())
+
+
+def _fmt_loc(loc: tuple[Any, ...], data: Any) -> str:
+    """Key path with names where lists hold named things: rules[2:'late-delivery'].when."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            label = str(item)
+            if isinstance(node, list) and 0 <= item < len(node) and isinstance(node[item], dict):
+                named = node[item].get("name") or node[item].get("id")
+                if named:
+                    label = f"{item}:{named!r}"
+            parts.append(f"[{label}]")
+            node = node[item] if isinstance(node, list) and 0 <= item < len(node) else None
+        else:
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+def parse_config(text: str, filename: str = "config.yaml") -> Config:
+    """Parse and validate; raise ConfigError naming file, line and key for every problem."""
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError([ConfigProblem(filename, line, "", f"not valid YAML: {e}")]) from None
+    if not isinstance(data, dict):
+        raise ConfigError([ConfigProblem(filename, 1, "", "the file must hold a mapping of keys")])
+    lines = _key_lines(text)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key (a typo?)"
+            elif err["type"] == "missing":
+                msg = "required key is missing"
+            problems.append(ConfigProblem(filename, line_of(lines, loc), _fmt_loc(loc, data), msg))
+        raise ConfigError(problems) from None
+    from routing.validate import semantic_problems  # local: validate imports this module
+
+    errors = [p for p in semantic_problems(config, data, lines, filename) if p.level == "error"]
+    if errors:
+        raise ConfigError(errors)
+    return config
