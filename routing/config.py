@@ -1,4 +1,6 @@
-"""The configuration schema: `config.yaml` parsed once into types, failing loudly with file, line, key.
+"""The configuration schema: `config.yaml` parsed once into types, failing loudly.
+
+Every problem names file, line and key.
 
 Pure: `parse_config(text, filename)` takes the file's text; reading the file is the caller's job.
 """
@@ -174,11 +176,13 @@ class Condition(Strict):
 
     category: list[str] | None = None
     urgency_at_least: Urgency | None = None
+    urgency_at_most: Urgency | None = None
     urgency: list[Urgency] | None = None
     kind: list[str] | None = None
     channel: list[str] | None = None
     language: list[Lang] | None = None
     segment: list[str] | None = None
+    vulnerable: bool | None = None  # CustomerFacts.vulnerable
     repeat: bool | None = None
     keywords: list[str] | None = None
     regex: str | None = None
@@ -211,6 +215,9 @@ class OwnerRef(Strict):
     team: str | None = None
     person: str | None = None
     pick: Literal["group", "round_robin", "fewest_open", "rota"] | None = None  # overrides team's
+    # "named_employee_lead": when the message names an employee from `people`, the case goes
+    # to that employee's own team lead (staff conduct); otherwise to team/person as given.
+    prefer: Literal["named_employee_lead"] | None = None
 
     @model_validator(mode="after")
     def _one(self) -> OwnerRef:
@@ -277,10 +284,83 @@ class ServerSettings(Strict):
     port: int = 8080
 
 
-class Classifier(Strict):
-    """Signal word lists, weights and thresholds. Missing keys take the shipped defaults."""
+SignalLevel = Literal["critical", "high", "normal", "low", "repeat"]
+LexiconName = Literal[
+    "negators", "hypothetical", "clause_breaks", "praise", "complaint", "question_starts",
+    "sarcasm", "stopwords", "foreign_stopwords", "conduct",
+]
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+
+def _check_phrases(phrases: list[str]) -> list[str]:
+    from routing.text import phrase_regex  # local: text has no dependency on config
+
+    for p in phrases:
+        try:
+            re.compile(phrase_regex(p))
+        except re.error as e:
+            raise ValueError(f"phrase {p!r} does not compile: {e}") from e
+    return phrases
+
+
+class SignalSpec(Strict):
+    """One urgency signal: phrases that, when present and not cancelled by context, set a level.
+
+    Phrases: whole words after folding; `word*` any ending; `a .. b` up to four words
+    between; `re:` a raw regular expression over the folded (lower case, no accents) text.
+    """
+
+    id: str
+    label: str = ""
+    level: SignalLevel
+    lang: Lang | None = None  # None: applies to every language
+    patterns: list[str]
+    unless: list[str] = Field(default_factory=list)  # near the match: not this signal
+    requires: list[str] = Field(default_factory=list)  # somewhere in the message: needed
+    negatable: bool = True  # "geen", "no one" just before the match cancels it
+    hypothetical_ok: bool = False  # "als ... dan", "if ..." still counts (threats do)
+
+    @field_validator("patterns", "unless", "requires")
+    @classmethod
+    def _phrases(cls, v: list[str]) -> list[str]:
+        return _check_phrases(v)
+
+
+class ClassifierWeights(Strict):
+    keyword: float = 3.0  # a category keyword counts as this many example words
+    example: float = 1.0
+    description: float = 0.5
+    learned: float = 1.0
+    smoothing: float = 0.2  # naive Bayes additive smoothing
+    bigram: float = 0.7  # word pairs relative to single words
+    subject_boost: float = 1.5  # terms in the first sentence count this much more
+    named_employee: float = 2.0  # a named employee with conduct words pushes staff_conduct
+
+
+class ClassifierThresholds(Strict):
+    category_min_score: float = 1.2  # below this evidence the category is the fallback
+    language_min_hits: int = 1  # function words needed to recognise a language
+    language_hint_prior: float = 1.5  # the language hint counts as this many function words
+    low_min: float = 1.0  # low cues needed to call a complaint low
+    low_max_words: int = 45  # longer messages are not "minor"
+
+
+class Classifier(Strict):
+    """Signal word lists, weights and thresholds, added to the shipped defaults.
+
+    A signal with the id of a shipped one replaces it; `disable` removes shipped signals;
+    `lexicons` extend the shipped word lists (per list name, per language).
+    `learned` names a file of examples learned from resolved cases (`skewer routes learn`);
+    the program reads it and hands its contents to the router.
+    """
+
+    use_defaults: bool = True
+    learned: str | None = None
+    fallback_category: str = "other"
+    signals: list[SignalSpec] = Field(default_factory=list)
+    disable: list[str] = Field(default_factory=list)
+    lexicons: dict[LexiconName, dict[Lang, list[str]]] = Field(default_factory=dict)
+    weights: ClassifierWeights = Field(default_factory=ClassifierWeights)
+    thresholds: ClassifierThresholds = Field(default_factory=ClassifierThresholds)
 
 
 class Config(Strict):
@@ -353,7 +433,7 @@ class Config(Strict):
 # -- loading with line numbers ----------------------------------------------------------------
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(yaml.SafeLoader):  # type: ignore[misc,unused-ignore]
     """A SafeLoader that remembers the line of every mapping key and sequence item."""
 
 
@@ -412,7 +492,7 @@ def _fmt_loc(loc: tuple[Any, ...], data: Any) -> str:
 def parse_config(text: str, filename: str = "config.yaml") -> Config:
     """Parse and validate; raise ConfigError naming file, line and key for every problem."""
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -425,7 +505,9 @@ def parse_config(text: str, filename: str = "config.yaml") -> Config:
     except ValidationError as e:
         problems = []
         for err in e.errors():
-            loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+            loc = tuple(
+                x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-"))
+            )
             msg = err["msg"]
             if err["type"] == "extra_forbidden":
                 msg = "unknown key (a typo?)"

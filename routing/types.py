@@ -70,6 +70,8 @@ class Classification:
     language: str
     language_reason: str = ""
     repeat_contact: bool = False
+    # Config people named in the message (ids), e.g. for staff_conduct routing to their lead.
+    named_people: tuple[str, ...] = ()
 
     @property
     def reasons(self) -> tuple[Reason, ...]:
@@ -86,7 +88,18 @@ class Classification:
             "language": self.language,
             "language_reason": self.language_reason,
             "repeat_contact": self.repeat_contact,
+            "named_people": list(self.named_people),
         }
+
+
+@dataclass(frozen=True)
+class Example:
+    """A labelled message the classifier may learn a category from (config or resolved cases)."""
+
+    text: str
+    lang: str
+    category: str
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,8 @@ class CustomerFacts:
 
     segment: str = ""
     vulnerable: bool = False
-    # Earlier contacts by this customer per category within the repeat window (not counting this one).
+    # Earlier contacts by this customer per category within the repeat window
+    # (not counting this one).
     prior_contacts: dict[str, int] = field(default_factory=dict)
 
 

@@ -26,7 +26,7 @@ def semantic_problems(
                         ("categories", config.categories), ("rules", config.rules)):
         seen: set[str] = set()
         for i, item in enumerate(items):
-            ident = getattr(item, "id", None) or getattr(item, "name", "")
+            ident = str(getattr(item, "id", None) or getattr(item, "name", ""))
             if ident in seen:
                 add((kind, i), f"duplicate {kind[:-1] if kind != 'people' else 'person'} {ident!r}")
             seen.add(ident)
@@ -78,7 +78,8 @@ def semantic_problems(
     for i, r in enumerate(config.rules):
         o = r.then.owner
         if o.team is not None and o.team not in teams:
-            add(("rules", i, "then", "owner", "team"), f"unknown team {o.team!r}; known: {sorted(teams)}")
+            add(("rules", i, "then", "owner", "team"),
+                f"unknown team {o.team!r}; known: {sorted(teams)}")
         if o.person is not None and o.person not in people:
             add(("rules", i, "then", "owner", "person"), f"unknown person {o.person!r}")
         for j, n in enumerate(r.then.notify):
@@ -91,6 +92,7 @@ def semantic_problems(
                 add(("rules", i, "when", "category", j), f"unknown category {cat!r}")
 
     if not config.rules or not config.rules[-1].when.is_catch_all:
-        add(("rules",), "the last rule must be a catch-all (an empty 'when'), so no case is left unassigned")
+        add(("rules",),
+            "the last rule must be a catch-all (an empty 'when'), so no case is left unassigned")
 
     return problems

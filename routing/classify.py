@@ -1,0 +1,589 @@
+"""Classification of one message: language, urgency, category and kind, each with reasons.
+
+Built once from the config (`TextClassifier(config)`), then pure and fast per message:
+- language: function-word counts for the organisation's languages, the hint as a prior, and
+  a few foreign languages so that German or French is "not recognised" rather than guessed;
+- urgency: the signals of the `classifier:` section (shipped defaults plus the organisation's),
+  each cancelled by negation ("niemand gewond"), hypotheticals ("als het vlam vat") or nearby
+  words, as the signal says; threats count even when negated or conditional;
+- category: a small naive Bayes model learned from each category's keywords, examples and
+  description (and examples learned from resolved cases), over stemmed words and word pairs;
+- kind: praise, complaint and question cues; sarcasm ("geweldig hoor, al de derde keer") and
+  praise-plus-complaint are complaints.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from routing.config import Classifier as ClassifierSettings
+from routing.config import Config, SignalSpec
+from routing.defaults import LEXICONS, SIGNALS
+from routing.text import fold, phrase_regex, stem, words
+from routing.types import CaseInput, Classification, Example, Kind, Reason, Urgency
+
+NOT_RECOGNISED = "language not recognised, default used"
+_SENTENCE = re.compile(r"[.!?\n;:]+|\s[-–]\s")
+_CLAUSE = re.compile(r"[,()\"]")
+_WORD_RX = re.compile(r"[\w']+")
+_NAME = re.compile(r"\b([A-Z][a-z]{2,})\b")
+
+
+def _union(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    parts = [f"(?:{phrase_regex(p)})" for p in phrases if p.strip()]
+    return re.compile("|".join(parts)) if parts else None
+
+
+@dataclass(frozen=True)
+class _Signal:
+    id: str
+    label: str
+    level: str
+    lang: str | None
+    rx: re.Pattern[str]
+    unless: re.Pattern[str] | None
+    requires: re.Pattern[str] | None
+    negatable: bool
+    hypothetical_ok: bool
+
+
+def merged_settings(config: Config) -> tuple[list[SignalSpec], dict[str, dict[str, list[str]]]]:
+    """Shipped defaults combined with the organisation's `classifier:` section."""
+    cs: ClassifierSettings = config.classifier
+    signals: dict[str, SignalSpec] = {}
+    lexicons: dict[str, dict[str, list[str]]] = {}
+    if cs.use_defaults:
+        for raw in SIGNALS:
+            spec = SignalSpec.model_validate(raw)
+            signals[spec.id] = spec
+        for name, per_lang in LEXICONS.items():
+            lexicons[name] = {lang: list(ws) for lang, ws in per_lang.items()}
+    for spec in cs.signals:
+        signals[spec.id] = spec
+    for sid in cs.disable:
+        signals.pop(sid, None)
+    for name, per_lang in cs.lexicons.items():
+        target = lexicons.setdefault(name, {})
+        for lang, ws in per_lang.items():
+            target.setdefault(lang, []).extend(ws)
+    return list(signals.values()), lexicons
+
+
+@dataclass
+class _Scan:
+    """Per-message working state shared by the steps below."""
+
+    raw: str
+    folded: str
+    tokens: list[str]
+    sentence_starts: list[int]
+
+
+class TextClassifier:
+    def __init__(self, config: Config, learned: Sequence[Example] = ()) -> None:
+        self.config = config
+        cs = config.classifier
+        self.weights = cs.weights
+        self.thresholds = cs.thresholds
+        self.languages = list(config.organisation.languages)
+        self.default_language = config.organisation.default_language
+        self.fallback_category = cs.fallback_category
+        specs, lex = merged_settings(config)
+        self.signals = [
+            _Signal(
+                id=s.id,
+                label=s.label or s.id.replace("_", " "),
+                level=s.level,
+                lang=s.lang,
+                rx=re.compile("|".join(f"(?:{phrase_regex(p)})" for p in s.patterns)),
+                unless=_union(s.unless),
+                requires=_union(s.requires),
+                negatable=s.negatable,
+                hypothetical_ok=s.hypothetical_ok,
+            )
+            for s in specs
+            if s.patterns
+        ]
+
+        def all_langs(name: str) -> list[str]:
+            return [w for ws in lex.get(name, {}).values() for w in ws]
+
+        self.negators = _union(all_langs("negators"))
+        self.hypothetical = _union(all_langs("hypothetical"))
+        self.clause_breaks = _union(all_langs("clause_breaks"))
+        self.praise = _union(all_langs("praise"))
+        self.complaint = _union(all_langs("complaint"))
+        self.sarcasm = _union(all_langs("sarcasm"))
+        self.conduct = _union(all_langs("conduct"))
+        qs = sorted(all_langs("question_starts"), key=len, reverse=True)
+        self.question_start = re.compile(
+            r"^(?:(?:hoi|hallo|hi|hey|hello|beste|dag|goedemorgen|goedemiddag|goedenavond|"
+            r"good morning|dear \w+)\W+)*(?:" + "|".join(re.escape(fold(q)) for q in qs) + r")\b"
+        )
+        self.stopwords: dict[str, frozenset[str]] = {
+            lang: frozenset(fold(w) for w in ws) for lang, ws in lex.get("stopwords", {}).items()
+        }
+        self.foreign: dict[str, frozenset[str]] = {
+            lang: frozenset(fold(w) for w in ws)
+            for lang, ws in lex.get("foreign_stopwords", {}).items()
+            if lang not in self.languages
+        }
+        all_stop: set[str] = set()
+        for ws in self.stopwords.values():
+            all_stop |= ws
+        self.all_stop = frozenset(all_stop)
+        self._names = self._people_names(config)
+        self.model = _CategoryModel(config, learned, self.all_stop)
+
+    # -- public ------------------------------------------------------------------------------
+    def classify(
+        self, inp: CaseInput, prior_contacts: dict[str, int] | None = None
+    ) -> Classification:
+        raw = inp.text or ""
+        folded = fold(raw)
+        tokens = words(folded)
+        scan = _Scan(raw[: len(folded) + 1000], folded, tokens, self._sentence_starts(folded))
+
+        language, lang_reason, present = self._language(tokens, inp.language)
+        lang_reasons: list[Reason] = []
+        if lang_reason == NOT_RECOGNISED:
+            lang_reasons.append(Reason(NOT_RECOGNISED, "", f"language={language}"))
+
+        fired, cancelled = self._signals(scan, present)
+        category, cat_reasons, named = self._category(scan)
+        kind, kind_reasons = self._kind(scan, fired)
+        urgency, urg_reasons, repeat = self._urgency(
+            scan,
+            fired,
+            cancelled,
+            kind,
+            category,
+            (prior_contacts if prior_contacts is not None else inp.customer.prior_contacts),
+            inp.customer.vulnerable,
+        )
+        if kind is Kind.compliment and urgency is not Urgency.low:
+            urg_reasons.append(Reason("compliment", "", "urgency=low (every compliment)"))
+            urgency = Urgency.low
+        return Classification(
+            urgency=urgency,
+            urgency_reasons=tuple(urg_reasons),
+            category=category,
+            category_reasons=tuple(lang_reasons + cat_reasons),
+            kind=kind,
+            kind_reasons=tuple(kind_reasons),
+            language=language,
+            language_reason=lang_reason,
+            repeat_contact=repeat,
+            named_people=named,
+        )
+
+    # -- language ----------------------------------------------------------------------------
+    def _language(self, tokens: list[str], hint: str | None) -> tuple[str, str, set[str]]:
+        if not tokens:
+            return self.default_language, NOT_RECOGNISED, {self.default_language}
+        sample = tokens[:400]
+        counts = {lang: sum(1 for t in sample if t in ws) for lang, ws in self.stopwords.items()}
+        foreign = {lang: sum(1 for t in sample if t in ws) for lang, ws in self.foreign.items()}
+        scores = {lang: float(counts.get(lang, 0)) for lang in self.languages}
+        hint_l = (hint or "").lower()[:2]
+        if hint_l in scores:
+            scores[hint_l] += self.thresholds.language_hint_prior
+        best = max(scores, key=lambda lang: scores[lang])
+        known = max(counts.get(lang, 0) for lang in self.languages) if self.languages else 0
+        best_foreign = max(foreign.values()) if foreign else 0
+        if best_foreign > known and best_foreign >= 2:
+            return self.default_language, NOT_RECOGNISED, {self.default_language}
+        if known < self.thresholds.language_min_hits:
+            if hint_l in scores and len(sample) <= 3:
+                return hint_l, f"hint {hint_l} (too short to tell)", {hint_l}
+            return self.default_language, NOT_RECOGNISED, {self.default_language}
+        present = {best} | {
+            lang
+            for lang in self.languages
+            if counts.get(lang, 0) >= 2 and counts.get(lang, 0) >= 0.25 * counts.get(best, 0)
+        }
+        reason = f"{best}: {counts.get(best, 0)} function words"
+        if hint_l and hint_l != best:
+            reason += f" (hint {hint_l} outweighed)"
+        return best, reason, present
+
+    # -- signals -----------------------------------------------------------------------------
+    @staticmethod
+    def _sentence_starts(folded: str) -> list[int]:
+        return [0] + [m.end() for m in _SENTENCE.finditer(folded)]
+
+    def _clause_before(self, scan: _Scan, pos: int, max_words: int) -> str:
+        """The words before `pos` in the same clause, at most `max_words`."""
+        text = scan.folded
+        start = max(0, pos - 120)
+        seg = text[start:pos]
+        cut = max((m.end() for m in _SENTENCE.finditer(seg)), default=0)
+        cut = max(cut, max((m.end() for m in _CLAUSE.finditer(seg)), default=0))
+        seg = seg[cut:]
+        if self.clause_breaks is not None:
+            last = None
+            for m in self.clause_breaks.finditer(seg):
+                last = m
+            if last is not None:
+                seg = seg[last.end() :]
+        ws = _WORD_RX.findall(seg)
+        return " ".join(ws[-max_words:])
+
+    def _signals(
+        self, scan: _Scan, present: set[str]
+    ) -> tuple[list[tuple[_Signal, str]], list[Reason]]:
+        fired: list[tuple[_Signal, str]] = []
+        cancelled: list[Reason] = []
+        text = scan.folded
+        for sig in self.signals:
+            if sig.lang is not None and sig.lang not in present:
+                continue
+            hit: str | None = None
+            for m in sig.rx.finditer(text):
+                words_ = m.group(0)
+                why = ""
+                if sig.unless is not None and sig.unless.search(
+                    text, max(0, m.start() - 40), min(len(text), m.end() + 40)
+                ):
+                    why = "ignored: other meaning nearby"
+                elif (
+                    sig.negatable
+                    and self.negators is not None
+                    and (
+                        self.negators.search(self._clause_before(scan, m.start(), 3))
+                        or self.negators.search(words_)
+                    )
+                ):
+                    why = "ignored: negated"
+                elif (
+                    sig.level == "critical"
+                    and not sig.hypothetical_ok
+                    and self.hypothetical is not None
+                    and self.hypothetical.search(self._clause_before(scan, m.start(), 8))
+                ):
+                    why = "ignored: hypothetical"
+                elif sig.requires is not None and not sig.requires.search(text):
+                    why = "ignored: context missing"
+                if why:
+                    cancelled.append(Reason(sig.label, words_, why))
+                    continue
+                hit = words_
+                break
+            if hit is not None:
+                fired.append((sig, hit))
+        return fired, cancelled
+
+    # -- urgency -----------------------------------------------------------------------------
+    def _urgency(
+        self,
+        scan: _Scan,
+        fired: list[tuple[_Signal, str]],
+        cancelled: list[Reason],
+        kind: Kind,
+        category: str,
+        prior_contacts: dict[str, int],
+        vulnerable: bool,
+    ) -> tuple[Urgency, list[Reason], bool]:
+        reasons: list[Reason] = []
+        level = Urgency.normal
+        for sig, w in fired:
+            if sig.level in ("critical", "high"):
+                u = Urgency(sig.level)
+                reasons.append(Reason(sig.label, w, f"urgency>={u.value}"))
+                level = Urgency.max(level, u)
+        repeat = False
+        for sig, w in fired:
+            if sig.level == "repeat":
+                repeat = True
+                reasons.append(Reason(sig.label, w, "repeat contact: urgency>=high"))
+        prior = prior_contacts.get(category, 0)
+        if prior >= 2:
+            repeat = True
+            window = self.config.organisation.repeat_window.days
+            reasons.append(
+                Reason(
+                    "third or later contact",
+                    f"{prior} earlier contacts about {category}",
+                    f"within {window} days: urgency>=high",
+                )
+            )
+        if repeat:
+            level = Urgency.max(level, Urgency.high)
+        if vulnerable:
+            reasons.append(Reason("vulnerable customer", "customer record", "urgency>=high"))
+            level = Urgency.max(level, Urgency.high)
+        if level is Urgency.normal:
+            low = [(s, w) for s, w in fired if s.level == "low"]
+            n_words = len(scan.tokens)
+            if kind is Kind.question and not low:
+                low = []
+                reasons.append(Reason("plain question", "", "urgency=low"))
+                level = Urgency.low
+            elif (
+                low
+                and len(low) >= self.thresholds.low_min
+                and n_words <= self.thresholds.low_max_words
+            ):
+                for s, w in low:
+                    reasons.append(Reason(s.label, w, "urgency=low"))
+                level = Urgency.low
+            elif kind is Kind.question:
+                reasons.append(Reason("plain question", "", "urgency=low"))
+                level = Urgency.low
+        for s, w in fired:
+            if s.level == "normal":
+                reasons.append(Reason(s.label, w, "urgency>=normal"))
+                if level is Urgency.low:
+                    level = Urgency.normal
+        if not reasons:
+            reasons.append(Reason("no urgency signal", "", f"urgency={level.value}"))
+        if scan.raw and _shouting(scan.raw):
+            reasons.append(
+                Reason("shouting", "", "no effect: capitals raise nothing by themselves")
+            )
+        reasons.extend(cancelled)
+        return level, reasons, repeat
+
+    # -- kind --------------------------------------------------------------------------------
+    def _kind(self, scan: _Scan, fired: list[tuple[_Signal, str]]) -> tuple[Kind, list[Reason]]:
+        text = scan.folded
+        reasons: list[Reason] = []
+        if not text:
+            return Kind.complaint, [Reason("empty message", "", "kind=complaint (default)")]
+        sarcasm = self.sarcasm.search(text) if self.sarcasm is not None else None
+        praise_hits: list[str] = []
+        if self.praise is not None:
+            for m in self.praise.finditer(text):
+                if self.negators is not None and self.negators.search(
+                    self._clause_before(scan, m.start(), 2)
+                ):
+                    continue  # "not very friendly" is no praise
+                praise_hits.append(m.group(0))
+        complaint_hits = (
+            [m.group(0) for m in self.complaint.finditer(text)] if self.complaint else []
+        )
+        threat = [w for s, w in fired if s.level in ("critical", "high", "repeat")]
+        question = bool(self.question_start.search(text)) or text.rstrip().endswith("?")
+        if sarcasm is not None and (praise_hits or complaint_hits or threat):
+            reasons.append(Reason("sarcasm", sarcasm.group(0), "praise read as complaint"))
+            return Kind.complaint, reasons
+        n_praise, n_complaint = len(praise_hits), len(complaint_hits) + len(threat)
+        if praise_hits and (n_complaint == 0 or (n_praise >= 2 and n_praise > n_complaint)):
+            reasons.append(
+                Reason("praise", ", ".join(dict.fromkeys(praise_hits)), "kind=compliment")
+            )
+            return Kind.compliment, reasons
+        if question and not complaint_hits and not [s for s, _ in fired if s.level != "critical"]:
+            reasons.append(Reason("question", text[:40], "kind=question"))
+            return Kind.question, reasons
+        if praise_hits:
+            reasons.append(
+                Reason(
+                    "praise and complaint",
+                    ", ".join(dict.fromkeys(praise_hits + complaint_hits[:3])),
+                    "kind=complaint (praise with a complaint is a complaint)",
+                )
+            )
+        elif complaint_hits or threat:
+            reasons.append(
+                Reason(
+                    "dissatisfaction",
+                    ", ".join(dict.fromkeys((complaint_hits + threat)[:4])),
+                    "kind=complaint",
+                )
+            )
+        else:
+            reasons.append(Reason("no praise or question", "", "kind=complaint (default)"))
+        return Kind.complaint, reasons
+
+    # -- category ----------------------------------------------------------------------------
+    @staticmethod
+    def _people_names(config: Config) -> dict[str, list[str]]:
+        names: dict[str, list[str]] = {}
+        for p in config.people:
+            for n in {p.display_first_name, p.name}:
+                names.setdefault(n, []).append(p.id)
+        return names
+
+    def _named_people(self, raw: str) -> tuple[str, ...]:
+        if not self._names:
+            return ()
+        found: list[str] = []
+        for full, ids in self._names.items():
+            if " " in full and full in raw:
+                found.extend(ids)
+        if not found:
+            for m in _NAME.finditer(raw[:5000]):
+                found.extend(self._names.get(m.group(1), []))
+        return tuple(dict.fromkeys(found))
+
+    def _category(self, scan: _Scan) -> tuple[str, list[Reason], tuple[str, ...]]:
+        extra: dict[str, float] = {}
+        reasons: list[Reason] = []
+        named = self._named_people(scan.raw)
+        conduct = self.conduct.search(scan.folded) if self.conduct is not None else None
+        employee_named = bool(named) or _mentions_named_employee(scan.raw)
+        if conduct is not None and employee_named and "staff_conduct" in self.model.index:
+            extra["staff_conduct"] = self.weights.named_employee
+            reasons.append(
+                Reason(
+                    "named employee and conduct words",
+                    conduct.group(0),
+                    f"category staff_conduct +{self.weights.named_employee:g}",
+                )
+            )
+        scores, contrib = self.model.score(scan.tokens, scan.sentence_starts, scan.folded)
+        for c, v in extra.items():
+            scores[c] = scores.get(c, 0.0) + v
+        if not scores:
+            return (
+                self.fallback_category,
+                [Reason("no category evidence", "", f"category={self.fallback_category}")],
+                named,
+            )
+        best = max(scores, key=lambda c: scores[c])
+        if scores[best] < self.thresholds.category_min_score:
+            reasons.append(
+                Reason(
+                    "no category clearly indicated",
+                    "",
+                    f"category={self.fallback_category} (best {best} {scores[best]:.1f} "
+                    f"< {self.thresholds.category_min_score:g})",
+                )
+            )
+            return self.fallback_category, reasons, named
+        top = sorted(contrib.get(best, {}).items(), key=lambda kv: -kv[1])[:4]
+        runner = sorted(scores.items(), key=lambda kv: -kv[1])[1:2]
+        effect = f"category={best} ({scores[best]:.1f}"
+        effect += f" vs {runner[0][0]} {runner[0][1]:.1f})" if runner else ")"
+        reasons.insert(0, Reason("category words", ", ".join(w for w, _ in top if _ > 0), effect))
+        return best, reasons, named
+
+
+_ROLE = re.compile(
+    r"\b(?:medewerker|medewerkster|monteur|bezorger|chauffeur|planner|collega|ene|meneer|mevrouw|"
+    r"employee|agent|driver|courier|mechanic|fitter|installer|technician|colleague|named|called|"
+    r"lady|guy|man|woman)\s+(?:[A-Z][a-z]+)\b"
+    r"|\b[A-Z][a-z]{2,}\s+(?:van de klantenservice|from customer service|on the phone"
+    r"|aan de telefoon)\b"
+    r"|\b(?:her|his) name was\b|\bthank you [A-Z][a-z]+\b|\bbedankt [A-Z][a-z]+\b|"
+    r"\b(?:van|from|of)\s+[A-Z][a-z]+\b(?=[^.]*\b(?:antwoord|reply|answer)\b)"
+)
+
+
+def _mentions_named_employee(raw: str) -> bool:
+    return bool(_ROLE.search(raw[:5000]))
+
+
+def _shouting(raw: str) -> bool:
+    letters = [c for c in raw[:2000] if c.isalpha()]
+    return len(letters) >= 12 and sum(1 for c in letters if c.isupper()) / len(letters) > 0.6
+
+
+class _CategoryModel:
+    """Multinomial naive Bayes over stems and stem pairs, centred per feature across categories.
+
+    Training data: each category's keywords (weighted), examples, description, and learned
+    examples. Centring the log-probabilities makes features that every category shares count
+    for nothing, so only telling words move the decision.
+    """
+
+    def __init__(self, config: Config, learned: Sequence[Example], stop: frozenset[str]) -> None:
+        w = config.classifier.weights
+        self.stop = stop
+        self.bigram_w = w.bigram
+        self.subject_boost = w.subject_boost
+        counts: dict[str, dict[str, float]] = {}
+
+        def learn(cid: str, text: str, weight: float, keyword: bool = False) -> None:
+            target = counts.setdefault(cid, {})
+            for f, n in self._features(words(fold(text)), keyword=keyword).items():
+                target[f] = target.get(f, 0.0) + n * weight
+
+        for cat in config.categories:
+            counts[cat.id] = {}
+            for kws in cat.keywords.values():
+                for kw in kws:
+                    learn(cat.id, kw, w.keyword, keyword=True)
+            for exs in cat.examples.values():
+                for text in exs:
+                    learn(cat.id, text, w.example)
+            if cat.description:
+                learn(cat.id, cat.description, w.description)
+        for ex in learned:
+            if ex.category in counts:
+                learn(ex.category, ex.text, w.learned * ex.weight)
+        self.cats = [c for c, cnt in counts.items() if sum(cnt.values()) > 0]
+        self.index = {c: i for i, c in enumerate(self.cats)}
+        vocab: set[str] = set()
+        for c in self.cats:
+            vocab |= set(counts[c])
+        alpha = w.smoothing
+        v = max(1, len(vocab))
+        table: dict[str, tuple[float, ...]] = {}
+        totals = [sum(counts[c].values()) for c in self.cats]
+        for f in vocab:
+            logs = [
+                math.log((counts[c].get(f, 0.0) + alpha) / (totals[i] + alpha * v))
+                for i, c in enumerate(self.cats)
+            ]
+            mean = sum(logs) / len(logs)
+            table[f] = tuple(x - mean for x in logs)
+        self.table = table
+
+    def _features(self, tokens: list[str], keyword: bool = False) -> Counter[str]:
+        out: Counter[str] = Counter()
+        content = [stem(t) for t in tokens if t not in self.stop and len(t) > 1 and not t.isdigit()]
+        for s in content:
+            out[s] += 1
+        for a, b in itertools.pairwise(content):
+            out[a + " " + b] += 1
+        if keyword and len(content) > 1:
+            out[" ".join(content)] += 1
+        return out
+
+    def score(
+        self, tokens: list[str], sentence_starts: list[int], folded: str
+    ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+        if not self.cats:
+            return {}, {}
+        first_end = len(folded)
+        if len(sentence_starts) > 1:
+            first_end = sentence_starts[1]
+        n_first = len(words(folded[:first_end]))
+        content: list[tuple[str, str, bool]] = []
+        for i, t in enumerate(tokens[:3000]):
+            if t in self.stop or len(t) < 2 or t.isdigit():
+                continue
+            content.append((stem(t), t, i < n_first))
+        totals = [0.0] * len(self.cats)
+        contrib: dict[str, dict[str, float]] = {}
+        seen: Counter[str] = Counter()
+
+        def add(feature: str, shown: str, weight: float) -> None:
+            row = self.table.get(feature)
+            if row is None:
+                return
+            seen[feature] += 1
+            if seen[feature] > 2:
+                return
+            for i, x in enumerate(row):
+                totals[i] += x * weight
+            best = max(range(len(row)), key=lambda i: row[i])
+            d = contrib.setdefault(self.cats[best], {})
+            d[shown] = d.get(shown, 0.0) + row[best] * weight
+
+        for j, (s, t, first) in enumerate(content):
+            boost = self.subject_boost if first else 1.0
+            add(s, t, boost)
+            if j + 1 < len(content):
+                s2, t2, _ = content[j + 1]
+                add(s + " " + s2, t + " " + t2, self.bigram_w * boost)
+        scale = 1.0 / max(1.0, math.sqrt(len(content) / 12.0))
+        scores = {c: totals[i] * scale for i, c in enumerate(self.cats)}
+        return scores, contrib

@@ -1,0 +1,276 @@
+"""Ordered routing rules, compiled once: first match wins, every miss says why.
+
+Each rule's conditions become a tuple of small checks, cheapest first (set lookups on the
+classification, then time, then keywords and regular expressions over the text). A check
+returns None when it holds, or a short human reason when it does not ("category is billing,
+rule wants delivery"), which ends up in `Decision.skipped`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from routing.config import Condition, Config, Hours, Rule
+from routing.text import fold, phrase_regex
+from routing.types import CaseInput, Classification, RuleMiss, Urgency
+
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass
+class MatchContext:
+    """One message being matched; folded text and local times are computed on first use."""
+
+    inp: CaseInput
+    c: Classification
+    _folded: str | None = None
+    _local: dict[str, datetime] | None = None
+
+    @property
+    def folded(self) -> str:
+        if self._folded is None:
+            self._folded = fold(self.inp.text or "")
+        return self._folded
+
+    def local(self, tz: ZoneInfo) -> datetime | None:
+        if self.inp.now is None:
+            return None
+        if self._local is None:
+            self._local = {}
+        key = tz.key
+        if key not in self._local:
+            now = self.inp.now
+            self._local[key] = (
+                now.astimezone(tz) if now.tzinfo is not None else now.replace(tzinfo=tz)
+            )
+        return self._local[key]
+
+
+Check = Callable[[MatchContext], str | None]
+
+
+class CompiledHours:
+    def __init__(self, hours: Hours) -> None:
+        self.tz = ZoneInfo(hours.timezone)
+        self.week: dict[str, list[tuple[time, time]]] = {
+            day: [(p.start, p.end) for p in periods] for day, periods in hours.week.items()
+        }
+        self.holidays = frozenset(date.fromisoformat(d) for d in hours.holidays)
+
+    def is_holiday(self, local: datetime) -> bool:
+        return local.date() in self.holidays
+
+    def is_open(self, local: datetime) -> bool:
+        if self.is_holiday(local):
+            return False
+        t = local.time()
+        return any(
+            s <= t < e or (e.second == 59 and s <= t)
+            for s, e in self.week.get(WEEKDAY_KEYS[local.weekday()], [])
+        )
+
+
+def _fmt(values: Sequence[str]) -> str:
+    return values[0] if len(values) == 1 else "one of " + ", ".join(values)
+
+
+def compile_condition(cond: Condition, hours: CompiledHours) -> tuple[Check, ...]:
+    checks: list[Check] = []
+    if cond.category is not None:
+        cats, want = frozenset(cond.category), _fmt(cond.category)
+        checks.append(
+            lambda x: (
+                None if x.c.category in cats else f"category is {x.c.category}, rule wants {want}"
+            )
+        )
+    if cond.kind is not None:
+        kinds, wantk = frozenset(cond.kind), _fmt(cond.kind)
+        checks.append(
+            lambda x: (
+                None if x.c.kind.value in kinds else f"kind is {x.c.kind.value}, rule wants {wantk}"
+            )
+        )
+    if cond.urgency_at_least is not None:
+        floor = cond.urgency_at_least
+        checks.append(
+            lambda x: (
+                None
+                if x.c.urgency.at_least(floor)
+                else f"urgency is {x.c.urgency.value}, rule wants at least {floor.value}"
+            )
+        )
+    if cond.urgency is not None:
+        urg = frozenset(cond.urgency)
+        wantu = _fmt([u.value for u in cond.urgency])
+        checks.append(
+            lambda x: (
+                None
+                if x.c.urgency in urg
+                else f"urgency is {x.c.urgency.value}, rule wants {wantu}"
+            )
+        )
+    if cond.urgency_at_most is not None:
+        ceiling = cond.urgency_at_most
+        checks.append(
+            lambda x: (
+                None
+                if ceiling.at_least(x.c.urgency)
+                else f"urgency is {x.c.urgency.value}, rule wants at most {ceiling.value}"
+            )
+        )
+    if cond.channel is not None:
+        chans, wantc = frozenset(cond.channel), _fmt(cond.channel)
+        checks.append(
+            lambda x: (
+                None
+                if x.inp.channel in chans
+                else f"channel is {x.inp.channel}, rule wants {wantc}"
+            )
+        )
+    if cond.language is not None:
+        langs, wantl = frozenset(cond.language), _fmt(cond.language)
+        checks.append(
+            lambda x: (
+                None if x.c.language in langs else f"language is {x.c.language}, rule wants {wantl}"
+            )
+        )
+    if cond.segment is not None:
+        segs, wants = frozenset(cond.segment), _fmt(cond.segment)
+        checks.append(
+            lambda x: (
+                None
+                if x.inp.customer.segment in segs
+                else f"customer segment is {x.inp.customer.segment or '(none)'}, rule wants {wants}"
+            )
+        )
+    if cond.vulnerable is not None:
+        vul = cond.vulnerable
+        checks.append(
+            lambda x: (
+                None
+                if x.inp.customer.vulnerable == vul
+                else "customer is "
+                + ("" if x.inp.customer.vulnerable else "not ")
+                + "marked vulnerable, rule wants "
+                + ("" if vul else "not ")
+                + "vulnerable"
+            )
+        )
+    if cond.repeat is not None:
+        rep = cond.repeat
+        checks.append(
+            lambda x: (
+                None
+                if x.c.repeat_contact == rep
+                else (
+                    "not a repeat contact, rule wants a repeat"
+                    if rep
+                    else "a repeat contact, rule wants a first or second contact"
+                )
+            )
+        )
+    if cond.weekday is not None:
+        days, wantd = frozenset(cond.weekday), _fmt(cond.weekday)
+
+        def weekday(x: MatchContext) -> str | None:
+            local = x.local(hours.tz)
+            if local is None:
+                return "time unknown, rule wants a weekday"
+            day = WEEKDAY_KEYS[local.weekday()]
+            return None if day in days else f"it is {day}, rule wants {wantd}"
+
+        checks.append(weekday)
+    if cond.holiday is not None:
+        hol = cond.holiday
+
+        def holiday(x: MatchContext) -> str | None:
+            local = x.local(hours.tz)
+            if local is None:
+                return "time unknown, rule wants a holiday check"
+            is_h = hours.is_holiday(local)
+            if is_h == hol:
+                return None
+            return (
+                "not a holiday, rule wants a holiday"
+                if hol
+                else "a holiday, rule wants a working day"
+            )
+
+        checks.append(holiday)
+    if cond.business_hours is not None:
+        bh = cond.business_hours
+
+        def business(x: MatchContext) -> str | None:
+            local = x.local(hours.tz)
+            if local is None:
+                return "time unknown, rule wants business hours check"
+            is_open = hours.is_open(local)
+            if is_open == bh:
+                return None
+            stamp = local.strftime("%a %H:%M")
+            return (
+                f"outside business hours ({stamp}), rule wants business hours"
+                if bh
+                else f"within business hours ({stamp}), rule wants outside business hours"
+            )
+
+        checks.append(business)
+    if cond.keywords is not None:
+        kw_rx = re.compile("|".join(f"(?:{phrase_regex(k)})" for k in cond.keywords))
+        wantk2 = _fmt(cond.keywords)
+        checks.append(
+            lambda x: (
+                None if kw_rx.search(x.folded) else f"text has none of the keywords ({wantk2})"
+            )
+        )
+    if cond.regex is not None:
+        rx = re.compile(cond.regex, re.IGNORECASE)
+        checks.append(
+            lambda x: (
+                None
+                if rx.search(x.inp.text[:20_000] if x.inp.text else "")
+                else f"text does not match /{cond.regex}/"
+            )
+        )
+    return tuple(checks)
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    index: int
+    rule: Rule
+    checks: tuple[Check, ...]
+
+
+class RuleSet:
+    def __init__(self, config: Config) -> None:
+        org_hours = CompiledHours(config.organisation.hours)
+        self.rules: list[CompiledRule] = []
+        for i, r in enumerate(config.rules):
+            hours = CompiledHours(r.hours) if r.hours is not None else org_hours
+            self.rules.append(CompiledRule(i, r, compile_condition(r.when, hours)))
+        if not self.rules or self.rules[-1].checks:
+            raise ValueError("the last rule must be a catch-all")  # validate.py reports it first
+
+    def first_match(
+        self, inp: CaseInput, c: Classification
+    ) -> tuple[CompiledRule, tuple[RuleMiss, ...]]:
+        ctx = MatchContext(inp, c)
+        skipped: list[RuleMiss] = []
+        for cr in self.rules:
+            for check in cr.checks:
+                why = check(ctx)
+                if why is not None:
+                    skipped.append(RuleMiss(cr.rule.name, why))
+                    break
+            else:
+                return cr, tuple(skipped)
+        last = self.rules[-1]  # unreachable: the last rule has no checks
+        return last, tuple(skipped)
+
+
+__all__ = ["CompiledHours", "MatchContext", "RuleSet", "Urgency", "compile_condition"]
