@@ -1,0 +1,182 @@
+"""The composition root: everything is built here from the config, in one place. No globals."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from bot.context import Deps
+from bot.outbox import OutboxWorker
+from bot.ports import Handled, Inbound
+from bot.service import Service
+from bot.settings import Runtime, load_config
+from bot.texts import Texts
+from handlers.telegram.inbound import build_router
+from handlers.telegram.outbound import TelegramTransport
+from handlers.web.server import add_telegram_webhook, build_web_app
+from routing.config import Config
+from routing.engine import Router
+from storage.migrate import upgrade
+from storage.store import Store
+
+log = logging.getLogger("skewer.app")
+
+
+def build_deps(config: Config) -> Deps:
+    org = config.organisation
+    return Deps(config=config, router=Router(config), texts=Texts(org.languages, org.default_language))
+
+
+@dataclass
+class Metrics:
+    registry: CollectorRegistry
+    updates: Counter
+    latency: Histogram
+    outbox_pending: Gauge
+
+    @classmethod
+    def create(cls) -> Metrics:
+        reg = CollectorRegistry()
+        return cls(
+            registry=reg,
+            updates=Counter("skewer_updates_total", "Inbound events handled, by outcome",
+                            ["channel", "outcome"], registry=reg),
+            latency=Histogram("skewer_update_seconds", "Time to handle one inbound event",
+                              ["channel"], registry=reg,
+                              buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5)),
+            outbox_pending=Gauge("skewer_outbox_sent", "Messages sent by this worker",
+                                 registry=reg),
+        )
+
+
+class MeasuredService:
+    """Wraps the service with metrics; the adapters only see `handle`."""
+
+    def __init__(self, service: Service, metrics: Metrics) -> None:
+        self.service = service
+        self.metrics = metrics
+
+    async def handle(self, ev: Inbound) -> Handled:
+        started = time.perf_counter()
+        result = await self.service.handle(ev)
+        self.metrics.latency.labels(ev.channel).observe(time.perf_counter() - started)
+        self.metrics.updates.labels(ev.channel, result.outcome).inc()
+        return result
+
+
+CUSTOMER_COMMANDS = {
+    "en": [("start", "Start"), ("new", "Tell us about a new problem"), ("status", "Your cases"),
+           ("language", "Nederlands / English"), ("help", "Help")],
+    "nl": [("start", "Begin"), ("new", "Een nieuw probleem melden"), ("status", "Je zaken"),
+           ("language", "Nederlands / English"), ("help", "Hulp")],
+}
+
+
+class SkewerApp:
+    def __init__(self, config_path: str | Path, *, runtime: Runtime | None = None,
+                 mode: str | None = None, host: str | None = None, port: int | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 outbox_poll: float = 0.5) -> None:
+        self.config_path = Path(config_path)
+        self.config = load_config(self.config_path)
+        self.runtime = runtime or Runtime.from_env(self.config)
+        self.mode = mode or self.config.telegram.mode
+        self.host = host or self.config.server.host
+        self.port = self.config.server.port if port is None else port
+        self.clock = clock
+        self.deps = build_deps(self.config)
+        self.metrics = Metrics.create()
+        self.store = Store(self.runtime.database_url)
+        session = AiohttpSession(api=TelegramAPIServer.from_base(self.runtime.api_base))
+        if not self.runtime.token:
+            raise SystemExit("no Telegram bot token: set TELEGRAM_BOT_TOKEN (or use `skewer run` "
+                             "without one to start the built-in emulator)")
+        self.bot = Bot(self.runtime.token, session=session)
+        self.outbox = OutboxWorker(self.store, {"telegram": TelegramTransport(self.bot)},
+                                   lambda: self.deps, clock=clock, idle_poll=outbox_poll)
+        self.service = Service(self.store, self.deps, clock=clock, on_outbox=self.outbox.wake)
+        self.handler = MeasuredService(self.service, self.metrics)
+        self.dp = Dispatcher()
+        self.dp.include_router(build_router(self.handler, fail_on_storage_error=self.mode == "webhook"))
+        self.web = build_web_app(health=self.health, registry=self.metrics.registry)
+        if self.mode == "webhook":
+            add_telegram_webhook(self.web, self.config.telegram.webhook_path, self.dp, self.bot,
+                                 self.runtime.webhook_secret)
+        self._runner: web.AppRunner | None = None
+        self._polling: asyncio.Task[Any] | None = None
+        self.bound_port: int | None = None
+
+    def set_deps(self, deps: Deps) -> None:
+        self.deps = deps
+        self.service.deps = deps
+
+    async def health(self) -> dict[str, Any]:
+        try:
+            async with self.store.unit() as unit:
+                from storage.outbox import pending_count
+
+                pending = await pending_count(unit)
+            return {"ok": True, "database": "up", "outbox_pending": pending, "mode": self.mode}
+        except Exception as e:  # noqa: BLE001 - health reports, never raises
+            return {"ok": False, "database": f"down: {type(e).__name__}"}
+
+    async def start(self) -> None:
+        await upgrade(self.store)
+        self._runner = web.AppRunner(self.web, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
+        await self._set_commands()
+        self.outbox.start()
+        if self.mode == "webhook":
+            url = (self.runtime.webhook_url or
+                   f"http://{self.host}:{self.bound_port}{self.config.telegram.webhook_path}")
+            await self.bot.set_webhook(url, secret_token=self.runtime.webhook_secret,
+                                       allowed_updates=["message", "callback_query"])
+        else:
+            await self.bot.delete_webhook(drop_pending_updates=False)
+            self._polling = asyncio.create_task(self.dp.start_polling(
+                self.bot, handle_signals=False, close_bot_session=False, polling_timeout=10,
+                allowed_updates=["message", "callback_query"]), name="telegram-polling")
+        log.info("skewer started", extra={"mode": self.mode, "port": self.bound_port})
+
+    async def _set_commands(self) -> None:
+        try:
+            for lang, cmds in CUSTOMER_COMMANDS.items():
+                await self.bot.set_my_commands(
+                    [BotCommand(command=c, description=d) for c, d in cmds],
+                    scope=BotCommandScopeDefault(), language_code=lang)
+        except Exception as e:  # noqa: BLE001 - a menu is nice to have, never fatal
+            log.warning("setMyCommands failed: %s", e)
+
+    async def stop(self) -> None:
+        if self._polling is not None:
+            try:
+                await self.dp.stop_polling()
+            except RuntimeError:
+                pass
+            try:
+                await asyncio.wait_for(self._polling, 15)
+            except (TimeoutError, asyncio.CancelledError):
+                self._polling.cancel()
+        await self.outbox.stop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.bot.session.close()
+        await self.store.dispose()

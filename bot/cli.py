@@ -1,0 +1,234 @@
+"""The `skewer` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from typing import Any
+
+from bot import logs
+from bot.settings import Runtime, config_path, load_config
+from routing.config import ConfigError
+
+log = logging.getLogger("skewer.cli")
+
+SANDBOX_TOKEN = "123456789:sandbox-token"
+
+
+def _config_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="config file (default: $SKEWER_CONFIG or ./config.yaml)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="skewer", description=(
+        "Takes customer complaints through chat and puts each one straight into the hands of "
+        "the person who can fix it."))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the service")
+    _config_arg(run)
+    run.add_argument("--mode", choices=["polling", "webhook"], help="override telegram.mode")
+    run.add_argument("--port", type=int, help="port of the service's web server")
+    run.add_argument("--emulator-port", type=int, default=8081,
+                     help="port of the built-in Bot API emulator when no token is set")
+    run.add_argument("--log-level", default=os.environ.get("SKEWER_LOG_LEVEL", "INFO"))
+
+    db = sub.add_parser("db", help="database maintenance")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    up = dbsub.add_parser("upgrade", help="apply migrations")
+    _config_arg(up)
+
+    cases = sub.add_parser("cases", help="cases")
+    csub = cases.add_subparsers(dest="cases_command", required=True)
+    exp = csub.add_parser("export", help="write every case with its fields and timeline")
+    _config_arg(exp)
+    exp.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    exp.add_argument("--output", "-o", help="file to write (default: standard output)")
+
+    outbox = sub.add_parser("outbox", help="the outgoing message queue")
+    osub = outbox.add_subparsers(dest="outbox_command", required=True)
+    ol = osub.add_parser("list", help="messages not (yet) delivered")
+    _config_arg(ol)
+    ol.add_argument("--status", choices=["pending", "dead", "sent", "all"], default="all",
+                    help="default: pending and dead")
+    ol.add_argument("--limit", type=int, default=50)
+
+    emu = sub.add_parser("emulator", help="run the Telegram Bot API emulator alone")
+    emu.add_argument("--host", default="127.0.0.1")
+    emu.add_argument("--port", type=int, default=8081)
+
+    try:
+        from bot.routes_cli import add_routes_commands
+    except ImportError:  # pragma: no cover - the routes tools ship with the package
+        pass
+    else:
+        add_routes_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        handler = getattr(args, "func", None)
+        if handler is not None:
+            return int(handler(args) or 0)
+        if args.command == "run":
+            return asyncio.run(_run(args))
+        if args.command == "db":
+            return asyncio.run(_db_upgrade(args))
+        if args.command == "cases":
+            return asyncio.run(_export(args))
+        if args.command == "outbox":
+            return asyncio.run(_outbox_list(args))
+        if args.command == "emulator":
+            return asyncio.run(_emulator(args))
+    except ConfigError as e:
+        print(f"skewer: the configuration cannot be used:\n{e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    parser.print_help()
+    return 2
+
+
+def _store(args: argparse.Namespace) -> Any:
+    from storage.store import Store
+
+    config = load_config(config_path(args.config))
+    return config, Store(Runtime.from_env(config).database_url)
+
+
+async def _db_upgrade(args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade
+
+    _config, store = _store(args)
+    try:
+        await upgrade(store)
+    finally:
+        await store.dispose()
+    print("database is up to date")
+    return 0
+
+
+async def _export(args: argparse.Namespace) -> int:
+    from bot.export import export
+    from storage.migrate import upgrade
+
+    config, store = _store(args)
+    try:
+        await upgrade(store)
+        if args.output:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                n = await export(store, config, out, args.format)
+        else:
+            n = await export(store, config, sys.stdout, args.format)
+    finally:
+        await store.dispose()
+    print(f"exported {n} case(s)", file=sys.stderr)
+    return 0
+
+
+async def _outbox_list(args: argparse.Namespace) -> int:
+    from storage import outbox as q
+    from storage.migrate import upgrade
+
+    _config, store = _store(args)
+    try:
+        await upgrade(store)
+        async with store.unit() as unit:
+            if args.status == "all":
+                rows = [r for r in await q.list_messages(unit, None, args.limit * 4)
+                        if r.status != "sent"][: args.limit]
+            else:
+                rows = await q.list_messages(unit, args.status, args.limit)
+    finally:
+        await store.dispose()
+    if not rows:
+        print("the outbox is empty: every message was delivered")
+        return 0
+    for r in rows:
+        kind = r.payload.get("type", "?")
+        print(f"#{r.id} {r.status:8} {r.channel}:{r.chat_id} case={r.case_id} "
+              f"attempts={r.attempts} {kind} created={r.created_at:%Y-%m-%d %H:%M:%S} "
+              f"error={r.last_error or '-'}")
+    return 0
+
+
+async def _emulator(args: argparse.Namespace) -> int:
+    from emulator import Emulator
+
+    async with Emulator(host=args.host, port=args.port) as emu:
+        print(f"Bot API emulator on {emu.base_url} (sandbox: {emu.base_url}/sandbox)")
+        await _wait_for_signal()
+    return 0
+
+
+async def _wait_for_signal(on_hup: Any = None) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    if on_hup is not None:
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signal.SIGHUP, on_hup)
+    await stop.wait()
+
+
+def sandbox_people(config: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    people = []
+    for p in config.people:
+        if p.telegram_id is None:
+            continue
+        team = config.team(p.team).name.get("en", p.team) if config.has_team(p.team) else p.team
+        people.append({"id": p.telegram_id, "first_name": p.display_first_name,
+                       "name": f"{p.display_first_name} ({team})", "language_code": "nl"})
+    groups = []
+    for t in config.teams:
+        if t.chat_id is not None:
+            members = [m.telegram_id for m in config.members(t.id) if m.telegram_id is not None]
+            groups.append({"id": t.chat_id, "title": t.name.get("en", t.id), "members": members})
+    return people, groups
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from bot.app import SkewerApp
+
+    logs.setup(args.log_level)
+    path = config_path(args.config)
+    config = load_config(path)
+    runtime = Runtime.from_env(config)
+    emulator_cm: Any = None
+    if not runtime.token:
+        from emulator import Emulator
+
+        people, groups = sandbox_people(config)
+        emulator_cm = Emulator(host="127.0.0.1", port=args.emulator_port,
+                               sandbox_people=people, sandbox_groups=groups)
+        emu = await emulator_cm.__aenter__()
+        runtime = Runtime(token=SANDBOX_TOKEN, api_base=emu.base_url,
+                          database_url=runtime.database_url, webhook_url=None, webhook_secret=None)
+    app = SkewerApp(path, runtime=runtime, mode=args.mode, port=args.port)
+    await app.start()
+    if emulator_cm is not None:
+        print(f"\n  Skewer is running against the built-in Telegram emulator (no token set).\n"
+              f"  Open the sandbox: {runtime.api_base}/sandbox\n"
+              f"  Play a customer on the left and the staff on the right. Ctrl-C stops.\n",
+              flush=True)
+    try:
+        await _wait_for_signal(on_hup=getattr(app, "reload", None))
+    finally:
+        await app.stop()
+        if emulator_cm is not None:
+            await emulator_cm.__aexit__(None, None, None)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,334 @@
+"""The customer's intake dialog, the same on every channel.
+
+story -> better-service question -> order number (when the category needs one) -> summary ->
+Send / Change / Cancel. The state is a plain dict stored durably by the caller.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from bot import cases
+from bot.context import Ctx
+from bot.ports import Action, Button, Handled
+from bot.texts import Raw, esc
+from routing.references import extract_reference
+from routing.types import CaseInput, Kind
+from storage.records import CustomerRecord
+
+GREETINGS = {
+    "hi", "hello", "hey", "hallo", "hoi", "goedemorgen", "goedemiddag", "goedenavond", "dag",
+    "good morning", "good afternoon", "good evening", "yo", "hiya", "hai", "heey", "hee",
+}
+# A second story message within this many seconds is a continuation (Telegram splits a long
+# paste into several messages): gathered silently instead of prompting again.
+CONTINUATION_SECONDS = 3.0
+MAX_STORY_CHARS = 60_000
+
+
+def _token() -> str:
+    return secrets.token_hex(3)
+
+
+def fresh_intake(state: dict[str, Any]) -> dict[str, Any]:
+    keep = {k: state[k] for k in ("lang", "sent") if k in state}
+    return {**keep, "step": "story", "intake": _token(), "parts": [], "attachments": [],
+            "better": None, "better_skipped": False, "reference": None,
+            "reference_skipped": False}
+
+
+def story_text(state: dict[str, Any]) -> str:
+    return "\n".join(p for p in state.get("parts", []) if p).strip()
+
+
+async def handle_customer(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord) -> Handled:
+    ev = ctx.ev
+    lang = state.get("lang") or ctx.texts.lang(ev.sender.language_code or customer.language)
+    state["lang"] = lang
+
+    if ev.action is not None or ev.invalid_action:
+        return await _on_button(ctx, state, customer, lang)
+    if ev.command:
+        return await _on_command(ctx, state, customer, lang)
+
+    step = state.get("step", "idle")
+    text = ev.text.strip()
+    if not text and not ev.attachments:
+        key = "customer.sticker" if ev.unsupported == "sticker" else "customer.story_empty"
+        await ctx.reply(ctx.t(lang, key))
+        return Handled("asked_for_words")
+
+    if step == "feedback_comment":
+        return await cases.feedback_comment(ctx, state, customer, lang, text)
+
+    if step == "idle":
+        open_case = await _latest_open_case(ctx, customer)
+        if open_case is not None:
+            return await cases.customer_followup(ctx, open_case, customer, lang)
+        first_name = ev.sender.first_name or customer.display_name
+        state.update(fresh_intake(state))
+        if text.lower().strip("!.? ") in GREETINGS and not ev.attachments:
+            await ctx.reply(ctx.t(lang, "customer.greeting", name=first_name,
+                                  org=ctx.config.organisation.name))
+            return Handled("greeted")
+        await ctx.reply(ctx.t(lang, "customer.greeting_short", name=first_name))
+        return await _add_story(ctx, state, lang, text)
+
+    if step == "story":
+        return await _add_story(ctx, state, lang, text)
+    if step == "better":
+        if not text:
+            await ctx.reply(ctx.t(lang, "customer.story_empty"))
+            return Handled("asked_for_words")
+        state["better"] = text[:MAX_STORY_CHARS]
+        state["better_skipped"] = False
+        return await _after_better(ctx, state, lang)
+    if step == "reference":
+        ref = extract_reference(text, ctx.config) or _loose_reference(text)
+        if ref is None:
+            await ctx.reply(ctx.t(lang, "customer.reference_not_understood"),
+                            [[ctx.btn(lang, "no_reference", Action("noref", state["intake"]))]])
+            return Handled("reference_not_understood")
+        state["reference"] = ref
+        state["reference_skipped"] = False
+        return await _show_summary(ctx, state, lang)
+    if step in ("summary", "change"):
+        # Typing at the summary adds to the story rather than being lost.
+        _append(state, text)
+        await ctx.reply(ctx.t(lang, "customer.summary_add_hint"))
+        return await _show_summary(ctx, state, lang)
+    state.update(fresh_intake(state))
+    return await _add_story(ctx, state, lang, text)
+
+
+async def _latest_open_case(ctx: Ctx, customer: CustomerRecord) -> Any:
+    for case in await ctx.unit.cases_of_customer(customer.id, limit=10):
+        if case.is_open and case.kind != "compliment":
+            return case
+    return None
+
+
+def _append(state: dict[str, Any], text: str) -> None:
+    if text:
+        used = sum(len(p) for p in state["parts"])
+        if used < MAX_STORY_CHARS:
+            state["parts"].append(text[: MAX_STORY_CHARS - used])
+
+
+def _loose_reference(text: str) -> str | None:
+    """A customer answering the order-number question may type any short code."""
+    cleaned = text.strip()
+    if 3 <= len(cleaned) <= 40 and any(ch.isdigit() for ch in cleaned) and "\n" not in cleaned:
+        return cleaned
+    return None
+
+
+async def _add_story(ctx: Ctx, state: dict[str, Any], lang: str, text: str) -> Handled:
+    ev = ctx.ev
+    _append(state, text)
+    for a in ev.attachments:
+        state["attachments"].append({"kind": a.kind, "file_id": a.file_id,
+                                     "file_name": a.file_name, "caption": a.caption,
+                                     "channel": ev.channel})
+    now = ctx.now.timestamp()
+    last = state.get("last_part_at")
+    state["last_part_at"] = now
+    if last is not None and now - float(last) < CONTINUATION_SECONDS and state.get("prompted"):
+        return Handled("story_part")
+    state["prompted"] = True
+    await ctx.reply(ctx.t(lang, "customer.story_received"),
+                    [[ctx.btn(lang, "done", Action("done", state["intake"]))]])
+    return Handled("story_part")
+
+
+async def _story_done(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord,
+                      lang: str) -> Handled:
+    story = story_text(state)
+    if not story and not state["attachments"]:
+        await ctx.reply(ctx.t(lang, "customer.story_empty"))
+        return Handled("asked_for_words")
+    c = ctx.deps.router.classify(CaseInput(text=story, channel=ctx.ev.channel, language=lang,
+                                           now=ctx.now))
+    state["category"] = c.category
+    if c.kind == Kind.compliment:
+        return await cases.take_compliment(ctx, state, customer, lang, story)
+    if state.get("reference") is None:
+        state["reference"] = extract_reference(story, ctx.config)
+    state["step"] = "better"
+    await ctx.reply(ctx.t(lang, "customer.ask_better_service"),
+                    [[ctx.btn(lang, "skip", Action("skipbetter", state["intake"]))]])
+    return Handled("asked_better_service")
+
+
+async def _after_better(ctx: Ctx, state: dict[str, Any], lang: str) -> Handled:
+    if state.get("return_to") == "summary":
+        state.pop("return_to", None)
+        return await _show_summary(ctx, state, lang)
+    category = state.get("category", "other")
+    needs = category in ctx.deps.categories and ctx.config.category(category).requires_reference
+    if needs and not state.get("reference") and not state.get("reference_skipped"):
+        state["step"] = "reference"
+        team = ctx.config.category(category).team or ctx.config.organisation.frontline_team
+        await ctx.reply(ctx.t(lang, "customer.ask_reference", team=ctx.team_name(team, lang)),
+                        [[ctx.btn(lang, "no_reference", Action("noref", state["intake"]))]])
+        return Handled("asked_reference")
+    return await _show_summary(ctx, state, lang)
+
+
+async def _show_summary(ctx: Ctx, state: dict[str, Any], lang: str) -> Handled:
+    state["step"] = "summary"
+    none = ctx.texts.raw(lang, "customer.summary_none")
+    skipped = ctx.texts.raw(lang, "customer.summary_skipped")
+    better = state.get("better") or (skipped if state.get("better_skipped") else none)
+    story = story_text(state)
+    if len(story) > 1500:
+        story = story[:1500] + " […]"
+    tok = state["intake"]
+    await ctx.reply(
+        ctx.t(lang, "customer.summary", story=story or none, better=better,
+              reference=state.get("reference") or none,
+              attachments=str(len(state["attachments"])) if state["attachments"] else none),
+        [[ctx.btn(lang, "send", Action("send", tok)), ctx.btn(lang, "change", Action("change", tok)),
+          ctx.btn(lang, "cancel", Action("cancel", tok))]],
+    )
+    return Handled("summary")
+
+
+async def _on_button(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord,
+                     lang: str) -> Handled:
+    action = ctx.ev.action
+    if action is None:
+        return Handled("invalid_button", toast=ctx.texts.raw(lang, "customer.stale_button"))
+    name = action.name
+    if name in ("rate", "nocomment"):
+        return await cases.customer_rates(ctx, state, customer, lang, action)
+    if name == "lang":
+        return await _set_language(ctx, state, customer, action.arg)
+    if name in ("done", "skipbetter", "noref", "send", "change", "cancel", "chg"):
+        sent = state.get("sent", {})
+        if action.ref in sent and name in ("send", "done", "change", "cancel", "chg"):
+            await ctx.reply(ctx.t(lang, "customer.already_sent", ref=sent[action.ref]))
+            return Handled("already_sent", toast=ctx.texts.raw(lang, "customer.already_sent")
+                           .format(ref=sent[action.ref]).replace("<b>", "").replace("</b>", ""))
+        if action.ref != state.get("intake") or state.get("step") in (None, "idle"):
+            return Handled("stale_button", toast=ctx.texts.raw(lang, "customer.stale_button"),
+                           alert=True)
+        if name == "done":
+            if state.get("step") != "story":
+                return Handled("ignored_button")
+            return await _story_done(ctx, state, customer, lang)
+        if name == "skipbetter":
+            if state.get("step") != "better":
+                return Handled("ignored_button")
+            state["better"] = None
+            state["better_skipped"] = True
+            return await _after_better(ctx, state, lang)
+        if name == "noref":
+            if state.get("step") != "reference":
+                return Handled("ignored_button")
+            state["reference_skipped"] = True
+            return await _show_summary(ctx, state, lang)
+        if name == "send":
+            if state.get("step") != "summary":
+                return Handled("ignored_button")
+            return await cases.submit(ctx, state, customer, lang)
+        if name == "cancel":
+            tok = state.get("intake")
+            state.clear()
+            state.update({"lang": lang, "step": "idle", "sent": sent, "cancelled": tok})
+            await ctx.reply(ctx.t(lang, "customer.cancelled"))
+            return Handled("cancelled")
+        if name == "change":
+            state["step"] = "change"
+            tok = state["intake"]
+            await ctx.reply(ctx.t(lang, "customer.change_what"), [
+                [ctx.btn(lang, "change_story", Action("chg", tok, "story"))],
+                [ctx.btn(lang, "change_better", Action("chg", tok, "better"))],
+                [ctx.btn(lang, "change_reference", Action("chg", tok, "reference"))],
+                [ctx.btn(lang, "back", Action("chg", tok, "back"))],
+            ])
+            return Handled("change")
+        if name == "chg":
+            return await _change(ctx, state, lang, action.arg)
+    return Handled("unknown_button", toast=ctx.texts.raw(lang, "customer.stale_button"))
+
+
+async def _change(ctx: Ctx, state: dict[str, Any], lang: str, what: str) -> Handled:
+    if what == "story":
+        state["parts"] = []
+        state["attachments"] = []
+        state["step"] = "story"
+        state["prompted"] = True
+        state["last_part_at"] = None
+        await ctx.reply(ctx.t(lang, "customer.retell"),
+                        [[ctx.btn(lang, "done", Action("done", state["intake"]))]])
+        return Handled("change_story")
+    if what == "better":
+        state["step"] = "better"
+        state["return_to"] = "summary"
+        await ctx.reply(ctx.t(lang, "customer.ask_better_again"),
+                        [[ctx.btn(lang, "skip", Action("skipbetter", state["intake"]))]])
+        return Handled("change_better")
+    if what == "reference":
+        state["step"] = "reference"
+        await ctx.reply(ctx.t(lang, "customer.ask_reference_again"),
+                        [[ctx.btn(lang, "no_reference", Action("noref", state["intake"]))]])
+        return Handled("change_reference")
+    return await _show_summary(ctx, state, lang)
+
+
+async def _set_language(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord,
+                        code: str) -> Handled:
+    lang = ctx.texts.lang(code)
+    state["lang"] = lang
+    await ctx.unit.set_customer_language(customer.id, lang)
+    await ctx.reply(ctx.t(lang, "customer.language_set"))
+    return Handled("language_set")
+
+
+async def _on_command(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord,
+                      lang: str) -> Handled:
+    cmd = (ctx.ev.command or "").lower()
+    name = ctx.ev.sender.first_name or customer.display_name
+    if cmd == "start":
+        state.clear()
+        state.update(fresh_intake({"lang": lang}))
+        await ctx.reply(ctx.t(lang, "customer.greeting", name=name,
+                              org=ctx.config.organisation.name))
+        return Handled("greeted")
+    if cmd == "new":
+        state.update(fresh_intake(state))
+        await ctx.reply(ctx.t(lang, "customer.greeting_short", name=name))
+        return Handled("new_intake")
+    if cmd == "help":
+        await ctx.reply(ctx.t(lang, "customer.help"))
+        return Handled("help")
+    if cmd == "status":
+        return await cases.customer_status(ctx, customer, lang)
+    if cmd in ("language", "taal", "lang"):
+        arg = ctx.ev.args.strip().lower()
+        if arg:
+            return await _set_language(ctx, state, customer, arg)
+        await ctx.reply(ctx.t(lang, "customer.language_choose"),
+                        [[Button("Nederlands", Action("lang", "", "nl")),
+                          Button("English", Action("lang", "", "en"))]])
+        return Handled("language_choose")
+    if cmd == "cancel":
+        if state.get("step") in ("story", "better", "reference", "summary", "change",
+                                 "feedback_comment"):
+            sent = state.get("sent", {})
+            state.clear()
+            state.update({"lang": lang, "step": "idle", "sent": sent})
+            await ctx.reply(ctx.t(lang, "customer.cancelled"))
+            return Handled("cancelled")
+        await ctx.reply(ctx.t(lang, "customer.cancel_nothing"))
+        return Handled("cancel_nothing")
+    await ctx.reply(ctx.t(lang, "customer.unknown_command", command="/" + cmd))
+    return Handled("unknown_command")
+
+
+def summary_for_staff(story: str, limit: int = 600) -> Raw:
+    return Raw(esc(story if len(story) <= limit else story[:limit] + " […]"))
+
+

@@ -1,0 +1,165 @@
+"""The delivery worker: sends what the outbox holds, in order per chat, and never drops silently.
+
+Retries with backoff; a 429 waits its retry_after; a chat that blocked the bot is marked
+unreachable and the case owner is told; a message that still cannot go out after its tries is
+marked dead, shown by `skewer outbox list`, and surfaced to the case owner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.context import Deps
+from bot.ports import DeliveryError, Transport, text_payload
+from storage import outbox as q
+from storage.records import OutboxRecord
+from storage.store import StorageUnavailable, Store
+
+log = logging.getLogger("skewer.outbox")
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(seconds=60)
+
+
+def backoff(attempts: int) -> timedelta:
+    base = min(300.0, 0.5 * (2 ** attempts))
+    return timedelta(seconds=base * (0.8 + 0.4 * random.random()))  # noqa: S311 - jitter
+
+
+class OutboxWorker:
+    def __init__(self, store: Store, transports: dict[str, Transport],
+                 deps_ref: Callable[[], Deps],
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 batch: int = 100, idle_poll: float = 0.5) -> None:
+        self.store = store
+        self.transports = transports
+        self.deps_ref = deps_ref
+        self.clock = clock
+        self.batch = batch
+        self.idle_poll = idle_poll
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self.sent = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="outbox-worker")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+
+    async def run(self) -> None:
+        while not self._stopping:
+            try:
+                did = await self.run_once()
+            except StorageUnavailable as e:
+                log.error("outbox: database unavailable (%s); retrying", e)
+                did = 0
+                await asyncio.sleep(1.0)
+            except Exception:
+                log.exception("outbox: unexpected error; continuing")
+                did = 0
+                await asyncio.sleep(1.0)
+            if did == 0:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.idle_poll)
+                except TimeoutError:
+                    pass
+
+    async def run_once(self) -> int:
+        """Claim the due head of each chat's queue and deliver; return how many were handled."""
+        now = self.clock()
+        async with self.store.unit() as unit:
+            items = await q.claim_due(unit, now, self.batch, LEASE, tuple(self.transports))
+        if not items:
+            return 0
+        await asyncio.gather(*(self._deliver(item) for item in items))
+        return len(items)
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Deliver until nothing is due (tests and shutdown)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if await self.run_once() == 0:
+                return
+
+    async def _deliver(self, item: OutboxRecord) -> None:
+        transport = self.transports[item.channel]
+        try:
+            result = await transport.deliver(item.chat_id, item.payload)
+        except DeliveryError as e:
+            await self._failed(item, e)
+            return
+        except Exception as e:  # an adapter bug must not lose the message
+            log.exception("outbox: transport crashed on message %s", item.id)
+            await self._failed(item, DeliveryError(f"{type(e).__name__}: {e}"))
+            return
+        async with self.store.unit() as unit:
+            await q.mark_sent(unit, item, result.message_id, self.clock())
+        self.sent += 1
+        self.wake()  # the next message of this chat is now due
+
+    async def _failed(self, item: OutboxRecord, e: DeliveryError) -> None:
+        now = self.clock()
+        reason = str(e)
+        async with self.store.unit() as unit:
+            if e.retry_after is not None and not e.permanent:
+                await q.mark_retry(unit, item, reason, now + timedelta(seconds=e.retry_after),
+                                   count_attempt=False)
+                log.warning("outbox: rate limited on chat %s, waiting %ss", item.chat_id,
+                            e.retry_after)
+                return
+            if not e.permanent and item.attempts + 1 < MAX_ATTEMPTS:
+                await q.mark_retry(unit, item, reason, now + backoff(item.attempts))
+                log.warning("outbox: message %s failed (%s), attempt %d", item.id, reason,
+                            item.attempts + 1)
+                return
+            await q.mark_dead(unit, item, reason)
+            log.error("outbox: message %s undeliverable: %s", item.id, reason)
+            if e.unreachable:
+                dropped = await q.drop_pending_for_chat(unit, item.channel, item.chat_id, reason)
+                customers = await unit.set_reachable(item.channel, item.chat_id, False)
+                await self._tell_owner(unit, item, "staff.customer_unreachable",
+                                       is_customer=bool(customers), dropped=dropped)
+            else:
+                await self._tell_owner(unit, item, "staff.undeliverable", error=reason)
+
+    async def _tell_owner(self, unit: Any, item: OutboxRecord, key: str, **info: Any) -> None:
+        if item.case_id is None:
+            return
+        deps = self.deps_ref()
+        case = await unit.case_by_id(item.case_id)
+        await unit.add_event(case.id, "delivery_failed", "system", self.clock(),
+                             chat=item.chat_id, channel=item.channel, key=key,
+                             **{k: v for k, v in info.items() if isinstance(v, int | str)})
+        person = case.owner_person
+        owner_chat = None
+        if person and deps.config.has_person(person):
+            tg = deps.config.person(person).telegram_id
+            owner_chat = str(tg) if tg is not None else None
+        if owner_chat is None and deps.config.has_team(case.owner_team):
+            team = deps.config.team(case.owner_team)
+            owner_chat = str(team.chat_id) if team.chat_id is not None else None
+            if owner_chat is None and team.lead and deps.config.has_person(team.lead):
+                tg = deps.config.person(team.lead).telegram_id
+                owner_chat = str(tg) if tg is not None else None
+        if owner_chat is None or owner_chat == item.chat_id:
+            return
+        lang = deps.texts.lang(deps.config.organisation.default_language)
+        text = deps.texts.get(lang, key, ref=case.reference, channel=item.channel,
+                              attempts=item.attempts + 1, error=info.get("error", ""))
+        await unit.enqueue("telegram", owner_chat, text_payload(text), self.clock(),
+                           case_id=case.id, link_purpose="relay")

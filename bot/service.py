@@ -1,0 +1,137 @@
+"""The one entry every channel calls: handle an inbound event durably and exactly once.
+
+Per event: one transaction that records the event id (a redelivery has no second effect),
+loads the chat's dialog state, runs the use-case, stores the new state and every outgoing
+message (the outbox), and commits. Only then is anything sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.context import Ctx, Deps
+from bot.conversation import handle_customer
+from bot.ports import Handled, Inbound
+from bot.staff import handle_staff
+from storage.store import ConcurrentUpdate, StorageUnavailable, Store
+
+log = logging.getLogger("skewer.service")
+
+STAFF_ACTIONS = {"take", "reply", "resolve", "handover", "consult", "cause", "ho", "co"}
+STAFF_COMMANDS = {"take", "reply", "resolve", "handover", "consult", "case", "mycases"}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Service:
+    def __init__(self, store: Store, deps: Deps, *, clock: Callable[[], datetime] = utcnow,
+                 on_outbox: Callable[[], None] | None = None) -> None:
+        self.store = store
+        self.deps = deps
+        self.clock = clock
+        self.on_outbox = on_outbox or (lambda: None)
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _lock(self, key: str) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    def staff_person(self, ev: Inbound) -> Any:
+        if ev.channel != "telegram":
+            return None
+        try:
+            return self.deps.config.staff_by_telegram_id(int(ev.sender.external_id))
+        except ValueError:
+            return None
+
+    async def handle(self, ev: Inbound) -> Handled:
+        started = time.perf_counter()
+        deps = self.deps  # one config for the whole event, even if a reload happens meanwhile
+        person = self.staff_person(ev)
+        if person is None:
+            refusal = self._refuse_non_staff(ev, deps)
+            if refusal is not None:
+                self._log(ev, refusal, started)
+                return refusal
+        key = (f"staff:{ev.sender.external_id}" if person is not None
+               else f"{ev.channel}:{ev.chat_id}")
+        async with self._lock(key):
+            result = await self._run(ev, deps, key, person)
+        self._log(ev, result, started)
+        return result
+
+    def _refuse_non_staff(self, ev: Inbound, deps: Deps) -> Handled | None:
+        lang = deps.texts.lang(ev.sender.language_code)
+        if ev.is_group:
+            if ev.action is not None or ev.command:
+                log.warning("refused: non-staff %s:%s acted in group %s", ev.channel,
+                            ev.sender.external_id, ev.chat_id)
+                return Handled("refused_not_staff", toast=deps.texts.raw(lang, "staff.not_staff"),
+                               alert=True, extra={"direct": deps.texts.raw(lang, "staff.not_staff")}
+                               if ev.command else {})
+            return Handled("ignored_group_message")
+        if ev.action is not None and ev.action.name in STAFF_ACTIONS:
+            log.warning("refused: non-staff %s:%s pressed staff button %s", ev.channel,
+                        ev.sender.external_id, ev.action.name)
+            return Handled("refused_not_staff", toast=deps.texts.raw(lang, "staff.not_staff"),
+                           alert=True)
+        if ev.command and ev.command.lower() in STAFF_COMMANDS:
+            log.warning("refused: non-staff %s:%s typed /%s", ev.channel, ev.sender.external_id,
+                        ev.command)
+            return Handled("refused_not_staff",
+                           extra={"direct": deps.texts.raw(lang, "staff.not_staff")})
+        return None
+
+    async def _run(self, ev: Inbound, deps: Deps, key: str, person: Any) -> Handled:
+        for attempt in range(6):
+            try:
+                async with self.store.unit() as unit:
+                    if not await unit.claim_event(ev.channel, ev.event_id):
+                        return Handled("duplicate")
+                    now = self.clock()
+                    ctx = Ctx(deps, unit, ev, now)
+                    state, version = await unit.load_conversation(key)
+                    if person is not None:
+                        result = await handle_staff(ctx, state, person)
+                    else:
+                        customer = await unit.customer_for(
+                            ev.channel, ev.sender.external_id, ev.chat_id,
+                            ev.sender.first_name, deps.texts.lang(ev.sender.language_code), now)
+                        result = await handle_customer(ctx, state, customer)
+                    await unit.save_conversation(key, state, version, now)
+                    await unit.set_event_outcome(ev.channel, ev.event_id, result.outcome)
+                self.on_outbox()
+                return result
+            except (ConcurrentUpdate, IntegrityError) as e:
+                log.info("retrying %s after a concurrent update (%s)", ev.event_id, type(e).__name__)
+                await asyncio.sleep(0.01 * (attempt + 1))
+            except StorageUnavailable as e:
+                log.error("storage unavailable while handling %s: %s", ev.event_id, e)
+                lang = deps.texts.lang(ev.sender.language_code)
+                key_text = ("customer.not_stored" if ev.action is not None
+                            and ev.action.name == "send" else "customer.error")
+                text = deps.texts.raw(lang, key_text)
+                return Handled("storage_unavailable", toast=None,
+                               extra={"direct": text, "retryable": True})
+        return Handled("conflict_gave_up", extra={"direct": deps.texts.raw(
+            deps.texts.lang(ev.sender.language_code), "customer.error"), "retryable": True})
+
+    @staticmethod
+    def _log(ev: Inbound, result: Handled, started: float) -> None:
+        log.info("update handled", extra={
+            "event": ev.event_id, "channel": ev.channel, "outcome": result.outcome,
+            "ms": round((time.perf_counter() - started) * 1000, 2),
+        })

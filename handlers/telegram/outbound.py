@@ -1,0 +1,140 @@
+"""Sends neutral outbox payloads to Telegram with the real aiogram client."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from aiogram import Bot
+from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+)
+
+from bot.ports import Action, DeliveryError, SendResult
+from handlers.telegram.inbound import ActionData
+
+LIMIT = 4096
+_TAG = re.compile(r"</?(b|i|u|s|code|pre)>")
+
+
+def keyboard(rows: list[list[dict[str, Any]]] | None) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=b["label"][:64],
+                              callback_data=ActionData.of(Action.from_dict(b["action"])).pack())
+         for b in row] for row in rows
+    ])
+
+
+def split_html(text: str, limit: int = LIMIT) -> list[str]:
+    """Split a long HTML message at line breaks, closing and reopening simple tags."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit - 100:
+            cut = line.rfind(" ", 0, limit - 100)
+            cut = cut if cut > 0 else limit - 100
+            amp = line.rfind("&", 0, cut)
+            if amp != -1 and ";" not in line[amp:cut]:
+                cut = amp  # never cut inside an &entity;
+            parts.append(_balanced(current + line[:cut]) if current else _balanced(line[:cut]))
+            current = ""
+            line = line[cut:]
+        if len(current) + len(line) + 1 > limit - 50:
+            parts.append(_balanced(current))
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        parts.append(_balanced(current))
+    return [p for p in parts if p.strip()]
+
+
+def _balanced(chunk: str) -> str:
+    open_tags: list[str] = []
+    for m in _TAG.finditer(chunk):
+        tag = m.group(1)
+        if m.group(0).startswith("</"):
+            if tag in open_tags:
+                open_tags.remove(tag)
+        else:
+            open_tags.append(tag)
+    return chunk + "".join(f"</{t}>" for t in reversed(open_tags))
+
+
+class TelegramTransport:
+    channel = "telegram"
+
+    def __init__(self, bot: Bot, timeout: float = 20.0) -> None:
+        self.bot = bot
+        self.timeout = timeout
+
+    async def deliver(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        try:
+            return await asyncio.wait_for(self._send(int(chat_id), payload), self.timeout)
+        except TelegramRetryAfter as e:
+            raise DeliveryError(f"429: retry after {e.retry_after}s",
+                                retry_after=float(e.retry_after)) from e
+        except TelegramForbiddenError as e:
+            raise DeliveryError(f"403: {e.message}", permanent=True, unreachable=True) from e
+        except TelegramBadRequest as e:
+            unreachable = "chat not found" in e.message.lower()
+            raise DeliveryError(f"400: {e.message}", permanent=True,
+                                unreachable=unreachable) from e
+        except (TelegramNotFound, TelegramUnauthorizedError) as e:
+            raise DeliveryError(f"{type(e).__name__}: {e.message}") from e
+        except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as e:
+            raise DeliveryError(f"transient: {type(e).__name__}: {e}") from e
+
+    async def _send(self, chat_id: int, payload: dict[str, Any]) -> SendResult:
+        if payload.get("type") == "media":
+            return await self._media(chat_id, payload)
+        chunks = split_html(payload["text"])
+        reply = ReplyParameters(message_id=int(payload["reply_to"]),
+                                allow_sending_without_reply=True) if payload.get("reply_to") else None
+        sent = None
+        for i, chunk in enumerate(chunks):
+            last = i == len(chunks) - 1
+            sent = await self.bot.send_message(
+                chat_id, chunk, parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(payload.get("buttons")) if last else None,
+                reply_parameters=reply if i == 0 else None,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        return SendResult(str(sent.message_id) if sent else None)
+
+    async def _media(self, chat_id: int, payload: dict[str, Any]) -> SendResult:
+        kind, file_id = payload["kind"], payload["file_id"]
+        caption = (payload.get("caption") or None)
+        if caption and len(caption) > 1024:
+            caption = caption[:1000] + " […]"
+        senders = {
+            "photo": lambda: self.bot.send_photo(chat_id, file_id, caption=caption,
+                                                 parse_mode=ParseMode.HTML),
+            "voice": lambda: self.bot.send_voice(chat_id, file_id, caption=caption,
+                                                 parse_mode=ParseMode.HTML),
+            "video": lambda: self.bot.send_video(chat_id, file_id, caption=caption,
+                                                 parse_mode=ParseMode.HTML),
+            "audio": lambda: self.bot.send_audio(chat_id, file_id, caption=caption,
+                                                 parse_mode=ParseMode.HTML),
+        }
+        send = senders.get(kind, lambda: self.bot.send_document(
+            chat_id, file_id, caption=caption, parse_mode=ParseMode.HTML))
+        msg = await send()
+        return SendResult(str(msg.message_id))
