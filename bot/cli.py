@@ -212,7 +212,7 @@ async def _run(args: argparse.Namespace) -> int:
         emulator_cm = Emulator(host="127.0.0.1", port=args.emulator_port,
                                sandbox_people=people, sandbox_groups=groups)
         emu = await emulator_cm.__aenter__()
-        runtime = Runtime(token=SANDBOX_TOKEN, api_base=emu.base_url,
+        runtime = Runtime(token=emu.token, api_base=emu.base_url,
                           database_url=runtime.database_url, webhook_url=None, webhook_secret=None)
     app = SkewerApp(path, runtime=runtime, mode=args.mode, port=args.port)
     await app.start()

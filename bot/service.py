@@ -126,6 +126,11 @@ class Service:
                 text = deps.texts.raw(lang, key_text)
                 return Handled("storage_unavailable", toast=None,
                                extra={"direct": text, "retryable": True})
+            except Exception:
+                # A bug must not be silent, and must not show the customer a traceback.
+                log.exception("unhandled error while handling %s", ev.event_id)
+                lang = deps.texts.lang(ev.sender.language_code)
+                return Handled("error", extra={"direct": deps.texts.raw(lang, "customer.error")})
         return Handled("conflict_gave_up", extra={"direct": deps.texts.raw(
             deps.texts.lang(ev.sender.language_code), "customer.error"), "retryable": True})
 
