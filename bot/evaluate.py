@@ -18,7 +18,6 @@ import hashlib
 import json
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any

@@ -50,6 +50,8 @@ class _Signal:
     requires: re.Pattern[str] | None
     negatable: bool
     hypothetical_ok: bool
+    weight: float
+    kind_hint: str | None
 
 
 def merged_settings(config: Config) -> tuple[list[SignalSpec], dict[str, dict[str, list[str]]]]:
@@ -105,6 +107,8 @@ class TextClassifier:
                 requires=_union(s.requires),
                 negatable=s.negatable,
                 hypothetical_ok=s.hypothetical_ok,
+                weight=s.weight,
+                kind_hint=s.kind_hint,
             )
             for s in specs
             if s.patterns
@@ -120,6 +124,11 @@ class TextClassifier:
         self.complaint = _union(all_langs("complaint"))
         self.sarcasm = _union(all_langs("sarcasm"))
         self.conduct = _union(all_langs("conduct"))
+        self.conduct_praise = _union(all_langs("conduct_praise"))
+        self.staff_roles = _union(all_langs("staff_roles"))
+        self.contrast = _union(all_langs("contrast"))
+        self.conditional = _union(all_langs("conditional"))
+        self.modal = _union(all_langs("modal"))
         qs = sorted(all_langs("question_starts"), key=len, reverse=True)
         self.question_start = re.compile(
             r"^(?:(?:hoi|hallo|hi|hey|hello|beste|dag|goedemorgen|goedemiddag|goedenavond|"
@@ -141,9 +150,7 @@ class TextClassifier:
         self.model = _CategoryModel(config, learned, self.all_stop)
 
     # -- public ------------------------------------------------------------------------------
-    def classify(
-        self, inp: CaseInput, prior_contacts: dict[str, int] | None = None
-    ) -> Classification:
+    def classify(self, inp: CaseInput, prior_contacts: dict[str, int] | None = None) -> Classification:
         raw = inp.text or ""
         folded = fold(raw)
         tokens = words(folded)
@@ -155,8 +162,8 @@ class TextClassifier:
             lang_reasons.append(Reason(NOT_RECOGNISED, "", f"language={language}"))
 
         fired, cancelled = self._signals(scan, present)
-        category, cat_reasons, named = self._category(scan)
         kind, kind_reasons = self._kind(scan, fired)
+        category, cat_reasons, named = self._category(scan, kind)
         urgency, urg_reasons, repeat = self._urgency(
             scan,
             fired,
@@ -181,6 +188,12 @@ class TextClassifier:
             repeat_contact=repeat,
             named_people=named,
         )
+
+    def category_scores(self, text: str) -> dict[str, float]:
+        """The category model's raw scores for a text (for learning and diagnostics)."""
+        folded = fold(text)
+        scores, _ = self.model.score(words(folded), self._sentence_starts(folded), folded)
+        return scores
 
     # -- language ----------------------------------------------------------------------------
     def _language(self, tokens: list[str], hint: str | None) -> tuple[str, str, set[str]]:
@@ -234,9 +247,20 @@ class TextClassifier:
         ws = _WORD_RX.findall(seg)
         return " ".join(ws[-max_words:])
 
-    def _signals(
-        self, scan: _Scan, present: set[str]
-    ) -> tuple[list[tuple[_Signal, str]], list[Reason]]:
+    def _hypothetical(self, scan: _Scan, start: int, end: int) -> bool:
+        before = self._clause_before(scan, start, 8)
+        if self.hypothetical is not None and self.hypothetical.search(before):
+            return True
+        if self.conditional is None or self.modal is None:
+            return False
+        conds = list(self.conditional.finditer(before))
+        cond = conds[-1] if conds else None
+        if cond is None:
+            return False
+        span = before[cond.end() :] + " " + scan.folded[start : end + 30]
+        return bool(self.modal.search(span))
+
+    def _signals(self, scan: _Scan, present: set[str]) -> tuple[list[tuple[_Signal, str]], list[Reason]]:
         fired: list[tuple[_Signal, str]] = []
         cancelled: list[Reason] = []
         text = scan.folded
@@ -263,8 +287,7 @@ class TextClassifier:
                 elif (
                     sig.level == "critical"
                     and not sig.hypothetical_ok
-                    and self.hypothetical is not None
-                    and self.hypothetical.search(self._clause_before(scan, m.start(), 8))
+                    and self._hypothetical(scan, m.start(), m.end())
                 ):
                     why = "ignored: hypothetical"
                 elif sig.requires is not None and not sig.requires.search(text):
@@ -326,7 +349,7 @@ class TextClassifier:
                 level = Urgency.low
             elif (
                 low
-                and len(low) >= self.thresholds.low_min
+                and sum(s.weight for s, _ in low) >= self.thresholds.low_min
                 and n_words <= self.thresholds.low_max_words
             ):
                 for s, w in low:
@@ -343,9 +366,7 @@ class TextClassifier:
         if not reasons:
             reasons.append(Reason("no urgency signal", "", f"urgency={level.value}"))
         if scan.raw and _shouting(scan.raw):
-            reasons.append(
-                Reason("shouting", "", "no effect: capitals raise nothing by themselves")
-            )
+            reasons.append(Reason("shouting", "", "no effect: capitals raise nothing by themselves"))
         reasons.extend(cancelled)
         return level, reasons, repeat
 
@@ -356,36 +377,44 @@ class TextClassifier:
         if not text:
             return Kind.complaint, [Reason("empty message", "", "kind=complaint (default)")]
         sarcasm = self.sarcasm.search(text) if self.sarcasm is not None else None
-        praise_hits: list[str] = []
+        praise: list[re.Match[str]] = []
         if self.praise is not None:
             for m in self.praise.finditer(text):
                 if self.negators is not None and self.negators.search(
                     self._clause_before(scan, m.start(), 2)
                 ):
                     continue  # "not very friendly" is no praise
-                praise_hits.append(m.group(0))
-        complaint_hits = (
-            [m.group(0) for m in self.complaint.finditer(text)] if self.complaint else []
-        )
+                praise.append(m)
+        praise_hits = [m.group(0) for m in praise]
+        complaint_hits = [m.group(0) for m in self.complaint.finditer(text)] if self.complaint else []
+        complaint_hits += [w for s, w in fired if s.kind_hint == "complaint"]
         threat = [w for s, w in fired if s.level in ("critical", "high", "repeat")]
-        question = bool(self.question_start.search(text)) or text.rstrip().endswith("?")
+        n_words = len(scan.tokens)
+        question = bool(self.question_start.search(text)) or (text.rstrip().endswith("?") and n_words <= 25)
         if sarcasm is not None and (praise_hits or complaint_hits or threat):
             reasons.append(Reason("sarcasm", sarcasm.group(0), "praise read as complaint"))
             return Kind.complaint, reasons
         n_praise, n_complaint = len(praise_hits), len(complaint_hits) + len(threat)
-        if praise_hits and (n_complaint == 0 or (n_praise >= 2 and n_praise > n_complaint)):
-            reasons.append(
-                Reason("praise", ", ".join(dict.fromkeys(praise_hits)), "kind=compliment")
-            )
+        contrast = None
+        if praise and self.contrast is not None:
+            contrast = self.contrast.search(text, praise[0].end())
+        if (
+            praise_hits
+            and contrast is None
+            and n_words <= 60
+            and (n_complaint == 0 or (n_praise >= 2 and n_praise > n_complaint))
+        ):
+            reasons.append(Reason("praise", ", ".join(dict.fromkeys(praise_hits)), "kind=compliment"))
             return Kind.compliment, reasons
         if question and not complaint_hits and not [s for s, _ in fired if s.level != "critical"]:
             reasons.append(Reason("question", text[:40], "kind=question"))
             return Kind.question, reasons
         if praise_hits:
+            words_ = praise_hits[:2] + ([contrast.group(0)] if contrast else []) + complaint_hits[:2]
             reasons.append(
                 Reason(
                     "praise and complaint",
-                    ", ".join(dict.fromkeys(praise_hits + complaint_hits[:3])),
+                    ", ".join(dict.fromkeys(words_)),
                     "kind=complaint (praise with a complaint is a complaint)",
                 )
             )
@@ -422,20 +451,24 @@ class TextClassifier:
                 found.extend(self._names.get(m.group(1), []))
         return tuple(dict.fromkeys(found))
 
-    def _category(self, scan: _Scan) -> tuple[str, list[Reason], tuple[str, ...]]:
+    def _category(self, scan: _Scan, kind: Kind) -> tuple[str, list[Reason], tuple[str, ...]]:
         extra: dict[str, float] = {}
         reasons: list[Reason] = []
         named = self._named_people(scan.raw)
-        conduct = self.conduct.search(scan.folded) if self.conduct is not None else None
-        employee_named = bool(named) or _mentions_named_employee(scan.raw)
-        if conduct is not None and employee_named and "staff_conduct" in self.model.index:
-            extra["staff_conduct"] = self.weights.named_employee
+        text = scan.folded
+        conduct = self.conduct.search(text) if self.conduct is not None else None
+        if conduct is None and kind is Kind.compliment and self.conduct_praise is not None:
+            conduct = self.conduct_praise.search(text)
+        about_staff = (
+            bool(named)
+            or _mentions_named_employee(scan.raw)
+            or (self.staff_roles is not None and self.staff_roles.search(text) is not None)
+        )
+        if conduct is not None and about_staff and "staff_conduct" in self.model.index:
+            boost = self.weights.named_employee
+            extra["staff_conduct"] = boost
             reasons.append(
-                Reason(
-                    "named employee and conduct words",
-                    conduct.group(0),
-                    f"category staff_conduct +{self.weights.named_employee:g}",
-                )
+                Reason("employee's behaviour", conduct.group(0), f"category staff_conduct +{boost:g}")
             )
         scores, contrib = self.model.score(scan.tokens, scan.sentence_starts, scan.folded)
         for c, v in extra.items():

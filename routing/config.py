@@ -287,7 +287,8 @@ class ServerSettings(Strict):
 SignalLevel = Literal["critical", "high", "normal", "low", "repeat"]
 LexiconName = Literal[
     "negators", "hypothetical", "clause_breaks", "praise", "complaint", "question_starts",
-    "sarcasm", "stopwords", "foreign_stopwords", "conduct",
+    "sarcasm", "stopwords", "foreign_stopwords", "conduct", "conduct_praise", "staff_roles",
+    "contrast", "conditional", "modal",
 ]
 
 
@@ -318,6 +319,8 @@ class SignalSpec(Strict):
     requires: list[str] = Field(default_factory=list)  # somewhere in the message: needed
     negatable: bool = True  # "geen", "no one" just before the match cancels it
     hypothetical_ok: bool = False  # "als ... dan", "if ..." still counts (threats do)
+    weight: float = 1.0  # for "low" signals: cues are summed against thresholds.low_min
+    kind_hint: Literal["complaint", "compliment", "question"] | None = None  # evidence for kind
 
     @field_validator("patterns", "unless", "requires")
     @classmethod

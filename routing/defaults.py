@@ -21,14 +21,17 @@ SIGNALS: list[dict[str, Any]] = [
     # -- critical: danger to health or safety right now ------------------------------------
     {"id": "gas_smell", "label": "gas smell or leak", "level": "critical", "patterns": [
         "gaslucht", "gaslek*", "ruik* .. gas", "gas .. ruik*", "rook* .. naar gas", "stinkt naar gas",
-        "smell* .. gas", "gas smell*", "gas leak*", "leaking gas", "smell of gas"]},
+        "smell* .. gas", "gas smell*", "gas leak*", "leaking gas", "smell of gas", "lekt gas",
+        "gas lekt", "koolmonoxide", "co melder", "co-melder", "carbon monoxide", "co alarm"]},
     {"id": "smoke_fire", "label": "smoke or fire", "level": "critical", "patterns": [
         "rook", "rookt", "rookontwikkeling", "in brand", "brandt", "vlam*", "vuur", "brandlucht",
         "verbrand* plastic", "verschroeid*", "smoke", "smoking appliance", "smoking from",
         "smoke coming", "fire", "caught fire", "on fire", "flame*", "burning smell",
-        "burnt smell", "burned smell", "smells burnt", "smell of burning", "scorch*"],
-     "unless": ["rookmelder", "smoke detector", "smoke alarm", "fire brigade was not",
-                "rook .. sigaret*", "smoking in", "was smoking", "sigaret*", "cigarette*",
+        "burnt smell", "burned smell", "smells burnt", "smell of burning", "scorch*",
+        "rookmelder .. af", "smoke alarm went off", "smoke detector went off", "smeul*",
+        "smoulder*", "blackened", "zwartgeblakerd", "verkoold", "brandweer", "fire brigade",
+        "fire department", "ontplof*", "explod*", "glas .. gesprongen", "glass .. shattered"],
+     "unless": ["fire brigade was not", "rook .. sigaret*", "smoking in", "was smoking", "sigaret*", "cigarette*",
                 "fire tv", "fire stick", "vuurvast"]},
     {"id": "sparks", "label": "sparks", "level": "critical", "patterns": [
         "vonk*", "spark*", "kortsluiting", "short circuit*", "gesmolten", "smelt*", "melted",
@@ -36,12 +39,15 @@ SIGNALS: list[dict[str, Any]] = [
     {"id": "electric_shock", "label": "electric shock", "level": "critical", "patterns": [
         "schok", "stroomschok", "onder stroom", "elektrische schok", "geelektrocuteerd",
         "electric shock", "got a shock", "gave me a shock", "shock from", "electrocut*",
-        "live wire*", "blote draden", "exposed wire*"]},
+        "live wire*", "blote draden", "exposed wire*", "voel stroom", "tintel*", "tingling",
+        "stroomstoot"]},
     {"id": "flooding", "label": "water flooding", "level": "critical", "patterns": [
         "overstroom*", "ondergelopen", "staat blank", "blank gezet", "water .. plafond",
         "door het plafond", "stroomt .. water", "water stroomt", "gutst", "flood*",
         "pouring", "gushing", "water .. ceiling", "through the ceiling", "burst pipe*",
-        "pipe burst", "leiding gesprongen", "water .. stopcontact", "water .. socket"]},
+        "pipe burst", "leiding gesprongen", "water .. stopcontact", "water .. socket",
+        "onder water", "staat vol water", "overal water", "water everywhere", "under water",
+        "water .. lamp", "water .. light fitting"]},
     {"id": "injury", "label": "injury", "level": "critical", "patterns": [
         "gewond", "verwond*", "brandwond*", "verbrand", "bloed*", "ziekenhuis", "ambulance",
         "eerste hulp", "injur*", "hurt", "burn", "burns", "burned my", "burnt my",
@@ -50,7 +56,8 @@ SIGNALS: list[dict[str, Any]] = [
     {"id": "medicine_cooling", "label": "medicine or medical device at risk", "level": "critical",
      "patterns": ["insuline", "insulin", "medicijn*", "medicatie", "medication", "medicine*",
                   "zuurstof*", "oxygen", "beademing*", "dialyse", "dialysis", "ventilator",
-                  "medisch apparaat", "medical device", "thuisdialyse", "epipen"],
+                  "medisch apparaat", "medical device", "thuisdialyse", "epipen", "cpap",
+                  "traplift", "stairlift", "zuurstofapparaat"],
      "requires": ["re:koel|vries|fridge|freezer|cool|warm|stroom|power|kapot|broken|werkt niet"
                   "|not working|stopped|uitgevallen|geen|no "]},
     {"id": "no_heating_winter", "label": "vulnerable person without heating", "level": "critical",
@@ -105,7 +112,7 @@ SIGNALS: list[dict[str, Any]] = [
         "going elsewhere", "competitor*", "cancel everything", "close my account",
         "lost a customer", "lost me as a customer", "no longer .. customer", "done with you",
         "take my business", "last time i order*", "last time i buy", "switching to"]},
-    {"id": "money_lost", "label": "money lost or taken wrongly", "level": "high", "patterns": [
+    {"id": "money_lost", "label": "money lost or taken wrongly", "level": "high", "negatable": False, "patterns": [
         "dubbel afgeschreven", "twee keer afgeschreven", "2x afgeschreven", "2 keer afgeschreven",
         "dubbel betaald", "twee keer betaald", "2x betaald", "3x betaald", "dubbel gerekend",
         "onterecht afgeschreven", "zonder toestemming afgeschreven", "afgeschreven .. nooit",
@@ -118,7 +125,7 @@ SIGNALS: list[dict[str, Any]] = [
         "still .. no refund", "nothing on my account", "money back .. still", "debt collect*",
         "overcharged", "charged .. wrong amount", "taken from my account"]},
     {"id": "refund_overdue", "label": "refund not received after promised date",
-     "level": "high", "patterns": [
+     "level": "high", "negatable": False, "patterns": [
         "beloofd .. terug*", "zou .. teruggestort", "terugbetaling .. nog steeds",
         "nog steeds .. terugbetaling", "refund .. promised", "promised .. refund",
         "refund .. overdue", "refund .. weeks ago", "still waiting for .. refund"]},
@@ -159,20 +166,21 @@ SIGNALS: list[dict[str, Any]] = [
         "keer op keer", "again and again", "time after time", "for the third time",
         "al weken .. blijven bellen", "still no answer after", "nog steeds geen reactie op .. mails"]},
     # -- low: a minor annoyance, a suggestion, a question dressed as a complaint -------------
-    {"id": "suggestion", "label": "suggestion", "level": "low", "negatable": False, "patterns": [
-        "zou fijn zijn", "zou handig zijn", "zou mooi zijn", "zou leuk zijn", "mag wel",
-        "mogen wel", "suggestie", "tip:", "tip", "idee:", "kan dat niet gewoon",
-        "kunnen jullie .. niet gewoon", "zou het .. kunnen", "would be nice", "would be great",
-        "it would help", "suggestion", "maybe you could", "maybe teach", "why not", "could you consider",
-        "please consider", "feature request", "wish you had", "i wish"]},
-    {"id": "minor", "label": "minor annoyance", "level": "low", "negatable": False, "patterns": [
-        "beetje", "ietsje", "klein dingetje", "kleinigheid", "niet erg", "geen ramp",
-        "verder top", "verder prima", "verder tevreden", "is prima", "zelf is prima", "zelf prima",
-        "wou het even melden", "wilde het even melden", "even melden", "best wel", "wel wat",
-        "wel erg", "omslachtig", "een tikje", "minor", "slightly", "a bit", "a little",
-        "small thing", "not a big deal", "no big deal", "works fine", "otherwise fine",
-        "otherwise great", "kind of", "somewhat", "just feels", "just saying", "mildly",
-        "fyi", "bit annoying", "small issue", "managed it", "not a problem"]},
+    {"id": "suggestion", "label": "suggestion", "level": "low", "negatable": False, "kind_hint": "complaint", "patterns": [
+        "zou fijn zijn", "zou handig zijn", "zou mooi zijn", "zou leuk zijn", "mag wel", "mogen wel",
+        "suggestie", "tip:", "tip", "idee:", "kan dat niet gewoon", "kunnen jullie .. niet gewoon",
+        "zou het .. kunnen", "waarom niet gewoon", "would be nice", "would be great", "it would help",
+        "suggestion", "maybe you could", "maybe teach", "could you consider", "please consider",
+        "feature request", "wish you had", "i wish"]},
+    {"id": "minor", "label": "minor annoyance", "level": "low", "negatable": False, "kind_hint": "complaint", "patterns": [
+        "klein dingetje", "kleinigheid", "niet erg", "geen ramp", "verder top", "verder prima",
+        "verder tevreden", "is prima", "zelf is prima", "zelf prima", "wou het even melden",
+        "wilde het even melden", "even melden", "minor", "slightly", "small thing", "not a big deal",
+        "no big deal", "otherwise fine", "otherwise great", "just saying", "mildly", "fyi",
+        "small issue", "managed it", "not a problem", "zelf werkt prima", "itself is fine"]},
+    {"id": "hedge", "label": "hedged annoyance", "level": "low", "negatable": False, "weight": 0.5, "patterns": [
+        "beetje", "ietsje", "een tikje", "best wel", "wel wat", "wel erg", "omslachtig", "a bit",
+        "a little", "kind of", "somewhat", "just feels", "bit annoying", "slightly annoying"]},
     {"id": "joke", "label": "light-hearted", "level": "low", "negatable": False, "patterns": [
         "😂", "🤣", "😄", "😅", "😆", "😜", "🥶", "😩", "haha*", "lol", "ironic", "ironisch",
         "grappig", "funny"]},
@@ -192,6 +200,17 @@ LEXICONS: dict[str, dict[str, list[str]]] = {
         "nl": ["als", "stel dat", "indien", "straks", "anders", "voordat", "mocht", "risico op",
                "kans op"],
         "en": ["if", "what if", "in case", "suppose", "risk of", "before it", "afraid it will"],
+    },
+    # "als"/"if" make a safety word hypothetical only with a modal or future nearby
+    # ("als ik hem aanzet komen er vonken uit" is a fact; "als dit zo doorgaat kan hij in brand
+    # vliegen" is not).
+    "conditional": {
+        "nl": ["als", "indien", "mocht", "wanneer"],
+        "en": ["if", "when", "once"],
+    },
+    "modal": {
+        "nl": ["zou", "zouden", "kan", "kunnen", "gaat", "gaan", "straks", "ooit", "misschien"],
+        "en": ["might", "could", "would", "will", "going to", "may", "someday", "one day"],
     },
     # Clause boundaries limit negation and hypothetical scope.
     "clause_breaks": {
@@ -258,15 +277,36 @@ LEXICONS: dict[str, dict[str, list[str]]] = {
     # How an employee behaved: with a named employee, these point to staff_conduct.
     "conduct": {
         "nl": ["onbeschoft", "onvriendelijk", "brutaal", "afgesnauwd", "snauw*", "scheld*",
-               "uitgescholden", "opgehangen", "hing op", "neerbuigend", "arrogant", "respectloos",
-               "niet serieus", "toon", "zo praat je", "vriendelijk*", "behulpzaam", "geduldig",
-               "beleefd", "onbeleefd", "grof", "schreeuw*", "uitgelachen", "lachte", "beloofd*",
-               "geen woord", "liep .. weg", "aanspreken", "gedrag", "houding", "supervriendelijk"],
+               "uitgescholden", "hing op", "neerbuigend", "arrogant", "respectloos",
+               "niet serieus", "toon", "zo praat je", "onbeleefd", "grof", "schreeuw*",
+               "uitgelachen", "lachte", "beloofde", "geen woord", "liep .. weg", "aanspreken",
+               "gedrag", "houding", "rookte", "in de wacht gezet", "nooit teruggebeld"],
         "en": ["rude", "unfriendly", "impolite", "swore", "shouted", "yelled", "hung up",
                "laughed", "dismissive", "arrogant", "condescending", "unprofessional",
-               "not very professional", "attitude", "behaviour", "behavior", "tone", "friendly",
-               "helpful", "patient", "polite", "kind", "put me on hold", "promised", "ignored",
-               "smoking", "say hello", "pointed at"],
+               "not very professional", "attitude", "behaviour", "behavior", "tone",
+               "put me on hold", "never came back", "promised me", "ignored", "was smoking",
+               "say hello", "pointed at", "talked down"],
+    },
+    # Praise of how someone behaved: with a staff role word, a compliment about staff.
+    "conduct_praise": {
+        "nl": ["vriendelijk*", "supervriendelijk", "behulpzaam", "geduldig", "beleefd", "aardig",
+               "attent", "meedenkend", "hulpvaardig", "lief", "geholpen"],
+        "en": ["friendly", "helpful", "patient", "polite", "kind", "courteous", "respectful",
+               "helped", "lovely", "nice"],
+    },
+    # Words for an employee or a role: conduct words need one nearby to mean staff conduct.
+    "staff_roles": {
+        "nl": ["medewerker*", "medewerkster*", "bezorger*", "chauffeur*", "monteur*",
+               "installateur", "collega", "meneer", "mevrouw", "dame", "jongen*", "man aan de",
+               "vrouw aan de", "klantenservice", "planner", "verkoper", "personeel"],
+        "en": ["employee*", "staff", "driver*", "courier*", "fitter*", "installer*", "mechanic*",
+               "technician*", "agent", "colleague*", "lady", "guy*", "man on", "woman on",
+               "delivery men", "person on the phone", "salesman", "salesperson", "customer service"],
+    },
+    # After praise, these start the complaint: "ziet er top uit, maar ...".
+    "contrast": {
+        "nl": ["maar", "alleen", "helaas", "jammer", "echter", "behalve"],
+        "en": ["but", "however", "unfortunately", "except", "only problem", "shame that"],
     },
     # Frequent function words, for language identification.
     "stopwords": {
@@ -277,14 +317,40 @@ LEXICONS: dict[str, dict[str, list[str]]] = {
                "heeft", "zou", "weer", "deze", "dit", "waar", "ben", "u", "niks", "gisteren",
                "vandaag", "wordt", "werd", "hebben", "kunnen", "uit", "aan", "ook", "als",
                "keer", "dus", "of", "door", "we", "wij", "zo", "hier", "mij", "me", "na", "da",
-               "nie", "gij", "ge", "amai", "hoi", "bedankt", "wanneer", "waarom", "welke"],
+               "nie", "gij", "ge", "amai", "hoi", "bedankt", "wanneer", "waarom", "welke",
+               "sinds", "gister", "heel", "erg", "uur", "half", "dagen", "dag", "week", "weken",
+               "binnen", "staat", "stond", "komt", "kwam", "iemand", "niemand", "alles", "iets",
+               "zelf", "zelfs", "even", "ff", "ook", "toch", "nou", "hele", "helemaal", "eerst",
+               "daarna", "nog", "steeds", "alleen", "moet", "moest", "kon", "zal", "zijn", "had",
+               "hadden", "werd", "worden", "geweest", "gaan", "gaat", "ging", "doen", "doet",
+               "deed", "zeggen", "zegt", "zei", "maakt", "maken", "krijg", "krijgen", "kreeg",
+               "zit", "zat", "ligt", "lag", "keer", "vanochtend", "vanavond", "morgen", "nu",
+               "net", "maand", "jaar", "ipv", "mn", "m'n", "z'n", "zn", "jullie", "onze", "ons",
+               "hem", "haar", "hun", "wij", "zij", "jij", "wie", "welk", "hoeveel", "want",
+               "omdat", "terwijl", "toen", "later", "eerder", "laatste", "eens", "ineens",
+               "echt", "gewoon", "wel", "raar", "goed", "beter", "veel", "weinig", "meer",
+               "minder", "lang", "kort", "groot", "klein", "nieuw", "nieuwe", "oud", "oude",
+               "nooit", "altijd", "opnieuw", "weer", "gebeld", "bellen", "belde", "wachten"],
         "en": ["the", "a", "an", "and", "is", "i", "you", "your", "not", "of", "that", "it", "to",
                "in", "on", "for", "with", "my", "but", "also", "still", "no", "have", "he",
                "she", "they", "was", "were", "be", "been", "this", "what", "how", "can",
                "want", "now", "then", "please", "would", "again", "there", "where", "me",
                "am", "are", "did", "didn't", "don't", "i'm", "it's", "from", "at", "by",
                "we", "our", "just", "so", "if", "or", "yesterday", "today", "has", "had",
-               "will", "when", "why", "which", "who", "thank", "thanks", "very", "after"],
+               "will", "when", "why", "which", "who", "thank", "thanks", "very", "after",
+               "since", "yesterday", "today", "tomorrow", "hour", "hours", "half", "day", "days",
+               "week", "weeks", "month", "within", "came", "come", "comes", "someone", "nobody",
+               "anyone", "everything", "something", "nothing", "even", "really", "only", "must",
+               "could", "should", "shall", "got", "get", "gets", "make", "makes", "made", "said",
+               "say", "says", "told", "tell", "put", "back", "again", "still", "now", "then",
+               "first", "last", "ago", "later", "earlier", "because", "while", "though", "also",
+               "too", "much", "many", "more", "less", "big", "small", "new", "old", "good",
+               "supposed", "going", "went", "go", "goes", "does", "doing", "done", "being",
+               "here", "there", "their", "them", "his", "her", "him", "us", "its", "i've", "i'd",
+               "i'll", "you're", "we're", "they're", "that's", "there's", "can't", "won't",
+               "guy", "guys", "man", "woman", "lady", "thing", "things", "way", "time", "times",
+               "just", "like", "know", "think", "see", "look", "looks", "one", "two", "three",
+               "never", "ever", "always", "called", "call", "calling", "wait", "waiting"],
     },
     # Function words of languages the organisation does not serve: their presence is evidence
     # for "language not recognised" rather than for nl or en.

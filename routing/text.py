@@ -31,28 +31,11 @@ def words(folded: str) -> list[str]:
     return _WORD.findall(folded)
 
 
-_SUFFIXES = (
-    "ingen",
-    "ingen",
-    "heden",
-    "ings",
-    "heid",
-    "ness",
-    "ing",
-    "ies",
-    "ers",
-    "ied",
-    "en",
-    "es",
-    "ed",
-    "er",
-    "ly",
-    "e",
-    "s",
-    "d",
-    "t",
-    "y",
-)
+_SUFFIXES = (  # first match wins: longer endings before their tails
+    "ingen", "heden", "ings", "heid", "ness", "ing", "ies", "ers", "ied", "den", "ten",
+    "en", "es", "ed", "er", "ly", "de", "te", "e", "s", "d", "t", "y",
+)  # fmt: skip
+_DOUBLE_VOWEL = re.compile(r"(a|e|o|u)\1(?=[^aeiou]*$)")
 _KEEP = frozenset({"niet", "geen", "kapot", "gast", "gas", "this", "was", "is", "has"})
 
 
@@ -75,6 +58,9 @@ def stem(word: str) -> str:
             break
     if len(w) >= 4 and w[-1] == w[-2] and w[-1] not in "aeiou":
         w = w[:-1]
+    # Dutch open/closed syllables: betaald / betalen, maakt / maken -> one key.
+    if len(w) >= 4:
+        w = _DOUBLE_VOWEL.sub(r"\1", w)
     return w
 
 

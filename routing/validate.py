@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from routing.config import Config, ConfigProblem, _fmt_loc, line_of
+import yaml
+
+from routing.config import (
+    WEEKDAYS,
+    Condition,
+    Config,
+    ConfigError,
+    ConfigProblem,
+    Hours,
+    Rule,
+    _fmt_loc,
+    _key_lines,
+    _LineLoader,
+    line_of,
+    parse_config,
+)
 from routing.types import Urgency
 
 
@@ -91,8 +108,142 @@ def semantic_problems(
             if cat not in categories:
                 add(("rules", i, "when", "category", j), f"unknown category {cat!r}")
 
+    _timezones(config, add)
+    _coverage(config, add)
+    _shadowing(config, add)
+
     if not config.rules or not config.rules[-1].when.is_catch_all:
         add(("rules",),
             "the last rule must be a catch-all (an empty 'when'), so no case is left unassigned")
 
     return problems
+
+
+Add = Any  # the `add(loc, message, level="error")` callback of semantic_problems
+
+
+def check_config(text: str, filename: str = "config.yaml") -> list[ConfigProblem]:
+    """Every problem of a config text, errors and warnings, for `skewer routes check`."""
+    try:
+        config = parse_config(text, filename)
+    except ConfigError as e:
+        return list(e.problems)
+    data = yaml.load(text, Loader=_LineLoader)
+    return semantic_problems(config, data, _key_lines(text), filename)
+
+
+def _timezones(config: Config, add: Add) -> None:
+    def check(hours: Hours | None, loc: tuple[Any, ...]) -> None:
+        if hours is None:
+            return
+        try:
+            ZoneInfo(hours.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            add((*loc, "timezone"), f"unknown time zone {hours.timezone!r} (e.g. Europe/Amsterdam)")
+        for j, d in enumerate(hours.holidays):
+            try:
+                date.fromisoformat(d)
+            except ValueError:
+                add((*loc, "holidays", j), f"not a date: {d!r} (write YYYY-MM-DD)")
+
+    check(config.organisation.hours, ("organisation", "hours"))
+    for i, t in enumerate(config.teams):
+        check(t.hours, ("teams", i, "hours"))
+    for i, r in enumerate(config.rules):
+        check(r.hours, ("rules", i, "hours"))
+
+
+def _coverage(config: Config, add: Add) -> None:
+    """People nobody can hand a case to, rotas with uncovered weekdays, groups without a chat."""
+    on_rota = {slot.person for t in config.teams for slot in t.rota}
+    for i, p in enumerate(config.people):
+        if not config.has_team(p.team):
+            continue
+        team = config.team(p.team)
+        roles = {team.lead, team.process_owner} | {
+            t.lead for t in config.teams
+        } | {t.process_owner for t in config.teams}
+        named_in_rules = any(r.then.owner.person == p.id or p.id in r.then.notify
+                             for r in config.rules)
+        if (p.id not in team.members and p.id not in on_rota and p.id not in roles
+                and not named_in_rules):
+            add(("people", i, "team"),
+                f"{p.id} is on no rota and not among the members of {p.team}: "
+                "no rule or pick can give them a case", "warning")
+    for i, t in enumerate(config.teams):
+        if t.rota:
+            covered = {d for slot in t.rota for d in slot.days}
+            missing = [d for d in WEEKDAYS if d not in covered]
+            if missing:
+                add(("teams", i, "rota"),
+                    f"the rota leaves {', '.join(missing)} uncovered: cases then fall back "
+                    "to the team lead or frontline", "warning")
+        if t.pick == "group" and t.chat_id is None:
+            add(("teams", i, "pick"),
+                "pick is 'group' but the team has no chat_id: round robin is used", "warning")
+
+
+def _allowed_urgencies(c: Condition) -> frozenset[Urgency] | None:
+    if c.urgency is None and c.urgency_at_least is None and c.urgency_at_most is None:
+        return None
+    out = set(c.urgency) if c.urgency is not None else set(Urgency)
+    if c.urgency_at_least is not None:
+        out = {u for u in out if u.at_least(c.urgency_at_least)}
+    if c.urgency_at_most is not None:
+        ceiling = c.urgency_at_most
+        out = {u for u in out if ceiling.at_least(u)}
+    return frozenset(out)
+
+
+_SET_FIELDS = ("category", "kind", "channel", "language", "segment", "weekday")
+_BOOL_FIELDS = ("repeat", "vulnerable", "business_hours", "holiday")
+_TIME_FIELDS = ("weekday", "business_hours", "holiday")
+
+
+def covers(earlier: Rule, later: Rule, universes: dict[str, frozenset[str]]) -> bool:
+    """True if every case `later` matches is also matched by `earlier` (sound, conservative).
+
+    Only provable containment counts: when in doubt (different regexes, hours that differ,
+    free text) the answer is False, so a reported shadow is a real one.
+    """
+    a, b = earlier.when, later.when
+    for f in _SET_FIELDS:
+        sa, sb = getattr(a, f), getattr(b, f)
+        if sa is None:
+            continue
+        allowed = set(sa)
+        if sb is None:
+            if f in universes and universes[f] <= allowed:
+                continue
+            return False
+        if not set(sb) <= allowed:
+            return False
+    ua, ub = _allowed_urgencies(a), _allowed_urgencies(b)
+    if ua is not None and not (ub if ub is not None else frozenset(Urgency)) <= ua:
+        return False
+    for f in _BOOL_FIELDS:
+        va, vb = getattr(a, f), getattr(b, f)
+        if va is not None and va != vb:
+            return False
+    if a.keywords is not None and (b.keywords is None or not set(b.keywords) <= set(a.keywords)):
+        return False
+    if a.regex is not None and a.regex != b.regex:
+        return False
+    uses_time = any(getattr(a, f) is not None for f in _TIME_FIELDS)
+    return not (uses_time and earlier.hours != later.hours)
+
+
+def _shadowing(config: Config, add: Add) -> None:
+    universes = {
+        "kind": frozenset({"complaint", "compliment", "question"}),
+        "weekday": frozenset(WEEKDAYS),
+        "category": frozenset(c.id for c in config.categories),
+        "language": frozenset(config.organisation.languages),
+    }
+    for j, later in enumerate(config.rules):
+        for i, earlier in enumerate(config.rules[:j]):
+            if covers(earlier, later, universes):
+                add(("rules", j, "when"),
+                    f"rule {later.name!r} can never fire: rule #{i} {earlier.name!r} "
+                    "matches every case it would (move it up or narrow the earlier rule)")
+                break
