@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from . import control
-from .api import BotApi, Call, Params, Registry
+from .api import BotApi, Call, Params, Registry, Upload
 from .keys import STATE_KEY, WEBHOOKS_KEY
 from .methods_media import registry as media_methods
 from .methods_messages import registry as message_methods
@@ -60,12 +60,14 @@ def create_app(state: EmulatorState | None = None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     registry = build_registry()
 
-    async def execute_reply(bot: BotRec, data: dict[str, Any]) -> None:
+    async def execute_reply(bot: BotRec, data: dict[str, Any],
+                            files: dict[str, tuple[str, str, bytes]]) -> None:
         entry = registry.handlers.get(str(data.pop("method")).lower())
         if entry is not None:
             state.calls[entry[0]] += 1
+            uploads = {k: Upload(name, ctype, body) for k, (name, ctype, body) in files.items()}
             await entry[1](Call(state=state, bot=bot, method=entry[0],
-                                params=Params(data, {}), app=app))
+                                params=Params(data, uploads), app=app))
 
     app[STATE_KEY] = state
     app[WEBHOOKS_KEY] = WebhookManager(state, execute_reply)

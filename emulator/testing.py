@@ -50,6 +50,7 @@ class TgMessage:
     edits = property(lambda self: list(self.data.get("edits") or []))
     deleted = property(lambda self: bool(self.data.get("deleted")))
     message = property(lambda self: dict(self.data["message"]))  # the Telegram Message JSON
+    raw = message  # e.g. ``m.raw.get("photo")``
 
     @property
     def text(self) -> str:

@@ -16,8 +16,9 @@ from .state import EmulatorState
 
 log = logging.getLogger("emulator.webhook")
 
-# Runs a method the webhook answered with (``{"method": "sendMessage", ...}``).
-ReplyExecutor = Callable[[BotRec, dict[str, Any]], Awaitable[None]]
+# Runs a method the webhook answered with: (bot, fields, uploaded files by field name).
+ReplyExecutor = Callable[[BotRec, dict[str, Any], dict[str, tuple[str, str, bytes]]],
+                         Awaitable[None]]
 
 
 class WebhookManager:
@@ -92,14 +93,14 @@ class WebhookManager:
         try:
             async with self._client().post(webhook.url, data=json.dumps(update),
                                            headers=headers, timeout=timeout) as resp:
-                body = await resp.read()
                 record["status"] = resp.status
                 if not 200 <= resp.status < 300:
+                    await resp.read()
                     record["error"] = (
                         f"Wrong response from the webhook: {resp.status} {resp.reason}"
                     )
                     return str(record["error"])
-                reply = _parse_reply(resp.content_type, body)
+                reply = await _read_reply(resp)
         except TimeoutError:
             record["error"] = "Read timeout expired"
             return str(record["error"])
@@ -107,8 +108,9 @@ class WebhookManager:
             record["error"] = _connection_error(exc)
             return str(record["error"])
         if reply and self.execute is not None:
+            record["reply_method"] = reply[0].get("method")
             try:
-                await self.execute(bot, reply)
+                await self.execute(bot, *reply)
             except Exception:  # a bad webhook reply is the bot's problem, not the delivery's
                 log.exception("webhook reply of bot %s failed", bot.id)
         return None
@@ -120,14 +122,36 @@ def _connection_error(exc: aiohttp.ClientError) -> str:
     return f"Connection error: {type(exc).__name__}"
 
 
-def _parse_reply(content_type: str, body: bytes) -> dict[str, Any] | None:
-    """A method call in a webhook answer (JSON, as some frameworks answer)."""
-    if content_type != "application/json" or not body.strip():
+async def _read_reply(
+    resp: aiohttp.ClientResponse,
+) -> tuple[dict[str, Any], dict[str, tuple[str, str, bytes]]] | None:
+    """A method call in a webhook answer: JSON, or multipart form data (as aiogram answers)."""
+    values: dict[str, Any] = {}
+    files: dict[str, tuple[str, str, bytes]] = {}
+    if resp.content_type == "multipart/form-data":
+        reader = aiohttp.MultipartReader.from_response(resp)
+        while True:
+            part = await reader.next()
+            if part is None:
+                break
+            if not isinstance(part, aiohttp.BodyPartReader) or not part.name:
+                continue
+            data = await part.read(decode=True)
+            if part.filename:
+                ctype = part.headers.get("Content-Type", "application/octet-stream")
+                files[part.name] = (part.filename, ctype, bytes(data))
+            else:
+                values[part.name] = bytes(data).decode("utf-8")
+    else:
+        body = await resp.read()
+        if resp.content_type != "application/json" or not body.strip():
+            return None
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        if isinstance(data, dict):
+            values = data
+    if not isinstance(values.get("method"), str):
         return None
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return None
-    if isinstance(data, dict) and isinstance(data.get("method"), str):
-        return data
-    return None
+    return values, files
