@@ -124,7 +124,7 @@ async def _export(args: argparse.Namespace) -> int:
     try:
         await upgrade(store)
         if args.output:
-            with open(args.output, "w", encoding="utf-8", newline="") as out:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:  # noqa: ASYNC230 - CLI, nothing else runs
                 n = await export(store, config, out, args.format)
         else:
             n = await export(store, config, sys.stdout, args.format)

@@ -28,7 +28,7 @@ LEASE = timedelta(seconds=60)
 
 def backoff(attempts: int) -> timedelta:
     base = min(300.0, 0.5 * (2 ** attempts))
-    return timedelta(seconds=base * (0.8 + 0.4 * random.random()))  # noqa: S311 - jitter
+    return timedelta(seconds=base * (0.8 + 0.4 * random.random()))
 
 
 class OutboxWorker:
@@ -88,10 +88,10 @@ class OutboxWorker:
         await asyncio.gather(*(self._deliver(item) for item in items))
         return len(items)
 
-    async def drain(self, timeout: float = 10.0) -> None:
+    async def drain(self, within: float = 10.0) -> None:
         """Deliver until nothing is due (tests and shutdown)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         while loop.time() < deadline:
             if await self.run_once() == 0:
                 return

@@ -46,7 +46,7 @@ async def claim_due(
         .order_by(m.OutboxMessage.id)
         .limit(limit)
     )
-    if unit.s.bind.dialect.name == "postgresql":
+    if unit.s.get_bind().dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True)
     rows = list((await unit.s.execute(q)).scalars())
     claimed = []
