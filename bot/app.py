@@ -21,13 +21,14 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from bot.context import Deps
 from bot.outbox import OutboxWorker
 from bot.ports import Handled, Inbound
+from bot.reload import ConfigWatcher, rules_diff, sha256
 from bot.service import Service
 from bot.settings import Runtime, load_config
 from bot.texts import Texts
 from handlers.telegram.inbound import build_router
 from handlers.telegram.outbound import TelegramTransport
 from handlers.web.server import add_telegram_webhook, build_web_app
-from routing.config import Config
+from routing.config import Config, ConfigError, parse_config
 from routing.engine import Router
 from storage.migrate import upgrade
 from storage.store import Store
@@ -89,7 +90,7 @@ class SkewerApp:
     def __init__(self, config_path: str | Path, *, runtime: Runtime | None = None,
                  mode: str | None = None, host: str | None = None, port: int | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 outbox_poll: float = 0.5) -> None:
+                 outbox_poll: float = 0.5, config_poll: float = 2.0) -> None:
         self.config_path = Path(config_path)
         self.config = load_config(self.config_path)
         self.runtime = runtime or Runtime.from_env(self.config)
@@ -117,11 +118,46 @@ class SkewerApp:
                                  self.runtime.webhook_secret)
         self._runner: web.AppRunner | None = None
         self._polling: asyncio.Task[Any] | None = None
+        self._reload_task: asyncio.Task[Any] | None = None
         self.bound_port: int | None = None
+        self.config_hash = sha256(self.config_path.read_text("utf-8"))
+        self.watcher = ConfigWatcher(self.config_path, self.reload, interval=config_poll,
+                                     initial_hash=self.config_hash)
 
     def set_deps(self, deps: Deps) -> None:
         self.deps = deps
         self.service.deps = deps
+
+    def request_reload(self) -> None:
+        """For SIGHUP: reload now (keeps a reference to the task so it is not lost)."""
+        self._reload_task = asyncio.create_task(self.reload(), name="config-reload")
+
+    async def reload(self) -> bool:
+        """Validate the file, then swap the config in; a bad config is refused, the old one kept."""
+        try:
+            text = self.config_path.read_text("utf-8")
+            new = parse_config(text, str(self.config_path))
+            deps = build_deps(new)
+        except ConfigError as e:
+            log.error("config change refused; the running config stays in force:\n%s", e)
+            return False
+        except OSError as e:
+            log.error("config file unreadable (%s); the running config stays in force", e.strerror)
+            return False
+        digest = sha256(text)
+        self.watcher.last_hash = digest
+        if digest == self.config_hash:
+            return True
+        summary = rules_diff(self.config, new)
+        self.config, self.config_hash = new, digest
+        self.set_deps(deps)
+        await self._record_config(summary)
+        log.info("config applied", extra={"sha256": digest[:12], "changes": summary})
+        return True
+
+    async def _record_config(self, summary: dict[str, Any]) -> None:
+        async with self.store.unit() as unit:
+            await unit.record_config(str(self.config_path), self.config_hash, summary, self.clock())
 
     async def health(self) -> dict[str, Any]:
         try:
@@ -130,11 +166,16 @@ class SkewerApp:
 
                 pending = await pending_count(unit)
             return {"ok": True, "database": "up", "outbox_pending": pending, "mode": self.mode}
-        except Exception as e:  # noqa: BLE001 - health reports, never raises
+        except Exception as e:
             return {"ok": False, "database": f"down: {type(e).__name__}"}
 
     async def start(self) -> None:
         await upgrade(self.store)
+        async with self.store.unit() as unit:
+            known = await unit.last_config_hash()
+        if known != self.config_hash:
+            await self._record_config(rules_diff(None, self.config))
+        self.watcher.start()
         self._runner = web.AppRunner(self.web, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -162,10 +203,11 @@ class SkewerApp:
                 await self.bot.set_my_commands(
                     [BotCommand(command=c, description=d) for c, d in cmds],
                     scope=BotCommandScopeDefault(), language_code=lang)
-        except Exception as e:  # noqa: BLE001 - a menu is nice to have, never fatal
+        except Exception as e:
             log.warning("setMyCommands failed: %s", e)
 
     async def stop(self) -> None:
+        await self.watcher.stop()
         if self._polling is not None:
             try:
                 await self.dp.stop_polling()

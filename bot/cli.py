@@ -222,7 +222,7 @@ async def _run(args: argparse.Namespace) -> int:
               f"  Play a customer on the left and the staff on the right. Ctrl-C stops.\n",
               flush=True)
     try:
-        await _wait_for_signal(on_hup=getattr(app, "reload", None))
+        await _wait_for_signal(on_hup=app.request_reload)
     finally:
         await app.stop()
         if emulator_cm is not None:

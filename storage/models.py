@@ -220,3 +220,14 @@ class RoundRobin(Base):
     __tablename__ = "round_robin"
     team: Mapped[str] = mapped_column(String(100), primary_key=True)
     last_person: Mapped[str] = mapped_column(String(100))
+
+
+class ConfigChange(Base):
+    """Each config the service applied: when, its content hash, which rules changed."""
+
+    __tablename__ = "config_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -10,7 +10,12 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from storage import models as m
 from storage.records import (
@@ -426,6 +431,24 @@ class Unit:
         """The case (and why) a sent message belongs to: a reply to it is about that case."""
         row = await self.s.get(m.MessageLink, (channel, str(chat_id), str(message_id)))
         return (row.case_id, row.purpose) if row else None
+
+    async def last_config_hash(self) -> str | None:
+        return await self.s.scalar(
+            select(m.ConfigChange.sha256).order_by(m.ConfigChange.id.desc()).limit(1)
+        )
+
+    async def record_config(
+        self, path: str, sha256: str, summary: dict[str, Any], now: datetime
+    ) -> None:
+        self.s.add(m.ConfigChange(path=path, sha256=sha256, summary=summary, at=now))
+
+    async def config_changes(self, limit: int = 20) -> list[dict[str, Any]]:
+        rows = (
+            await self.s.execute(
+                select(m.ConfigChange).order_by(m.ConfigChange.id.desc()).limit(limit)
+            )
+        ).scalars()
+        return [{"at": r.at, "path": r.path, "sha256": r.sha256, "summary": r.summary} for r in rows]
 
     async def purge_events(self, older_than: datetime) -> None:
         await self.s.execute(delete(m.InboundEvent).where(m.InboundEvent.at < older_than))
