@@ -89,6 +89,22 @@ class EmulatorState:
         self._seq = itertools.count(1)
         self._file_seq = itertools.count(1)
         self.default_bot_id = self.bot_for_token(self.config.token, touch=False).id
+        self._seed_sandbox()
+
+    def _seed_sandbox(self) -> None:
+        """Create the configured sandbox people and groups (they can talk to the bot at once)."""
+        for person in self.config.sandbox_people:
+            name = str(person.get("first_name") or person.get("name") or person["id"])
+            self.add_user(UserRec(
+                id=int(person["id"]), first_name=name.split(" (")[0],
+                last_name=person.get("last_name"), username=person.get("username"),
+                language_code=person.get("language_code"),
+            ))
+        bot = self.bots[self.default_bot_id]
+        for group in self.config.sandbox_groups:
+            members = [int(m) for m in group.get("members", []) if int(m) in self.users]
+            self.add_group(bot, int(group["id"]), str(group.get("title") or group["id"]),
+                           members, chat_type=group.get("type"))
 
     # ------------------------------------------------------------ bots
 
