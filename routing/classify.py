@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from routing.config import Classifier as ClassifierSettings
 from routing.config import Config, SignalSpec
 from routing.defaults import LEXICONS, SIGNALS
-from routing.text import fold, phrase_regex, stem, words
+from routing.text import PhraseSet, fold, grams, stem, words
 from routing.types import CaseInput, Classification, Example, Kind, Reason, Urgency
 
 NOT_RECOGNISED = "language not recognised, default used"
@@ -34,9 +34,9 @@ _WORD_RX = re.compile(r"[\w']+")
 _NAME = re.compile(r"\b([A-Z][a-z]{2,})\b")
 
 
-def _union(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    parts = [f"(?:{phrase_regex(p)})" for p in phrases if p.strip()]
-    return re.compile("|".join(parts)) if parts else None
+def _union(phrases: Iterable[str]) -> PhraseSet | None:
+    ps = PhraseSet(phrases)
+    return ps if ps else None
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,9 @@ class _Signal:
     label: str
     level: str
     lang: str | None
-    rx: re.Pattern[str]
-    unless: re.Pattern[str] | None
-    requires: re.Pattern[str] | None
+    rx: PhraseSet
+    unless: PhraseSet | None
+    requires: PhraseSet | None
     negatable: bool
     hypothetical_ok: bool
     weight: float
@@ -84,6 +84,7 @@ class _Scan:
     folded: str
     tokens: list[str]
     sentence_starts: list[int]
+    grams: frozenset[str]
 
 
 class TextClassifier:
@@ -102,7 +103,7 @@ class TextClassifier:
                 label=s.label or s.id.replace("_", " "),
                 level=s.level,
                 lang=s.lang,
-                rx=re.compile("|".join(f"(?:{phrase_regex(p)})" for p in s.patterns)),
+                rx=PhraseSet(s.patterns),
                 unless=_union(s.unless),
                 requires=_union(s.requires),
                 negatable=s.negatable,
@@ -154,7 +155,7 @@ class TextClassifier:
         raw = inp.text or ""
         folded = fold(raw)
         tokens = words(folded)
-        scan = _Scan(raw[: len(folded) + 1000], folded, tokens, self._sentence_starts(folded))
+        scan = _Scan(raw[: len(folded) + 1000], folded, tokens, self._sentence_starts(folded), grams(folded))
 
         language, lang_reason, present = self._language(tokens, inp.language)
         lang_reasons: list[Reason] = []
@@ -268,7 +269,7 @@ class TextClassifier:
             if sig.lang is not None and sig.lang not in present:
                 continue
             hit: str | None = None
-            for m in sig.rx.finditer(text):
+            for m in sig.rx.finditer(text, scan.grams):
                 words_ = m.group(0)
                 why = ""
                 if sig.unless is not None and sig.unless.search(
@@ -290,7 +291,7 @@ class TextClassifier:
                     and self._hypothetical(scan, m.start(), m.end())
                 ):
                     why = "ignored: hypothetical"
-                elif sig.requires is not None and not sig.requires.search(text):
+                elif sig.requires is not None and not sig.requires.search(text, g=scan.grams):
                     why = "ignored: context missing"
                 if why:
                     cancelled.append(Reason(sig.label, words_, why))
@@ -376,17 +377,19 @@ class TextClassifier:
         reasons: list[Reason] = []
         if not text:
             return Kind.complaint, [Reason("empty message", "", "kind=complaint (default)")]
-        sarcasm = self.sarcasm.search(text) if self.sarcasm is not None else None
+        sarcasm = self.sarcasm.search(text, g=scan.grams) if self.sarcasm is not None else None
         praise: list[re.Match[str]] = []
         if self.praise is not None:
-            for m in self.praise.finditer(text):
+            for m in self.praise.finditer(text, scan.grams):
                 if self.negators is not None and self.negators.search(
                     self._clause_before(scan, m.start(), 2)
                 ):
                     continue  # "not very friendly" is no praise
                 praise.append(m)
         praise_hits = [m.group(0) for m in praise]
-        complaint_hits = [m.group(0) for m in self.complaint.finditer(text)] if self.complaint else []
+        complaint_hits = (
+            [m.group(0) for m in self.complaint.finditer(text, scan.grams)] if self.complaint else []
+        )
         complaint_hits += [w for s, w in fired if s.kind_hint == "complaint"]
         threat = [w for s, w in fired if s.level in ("critical", "high", "repeat")]
         n_words = len(scan.tokens)
@@ -456,13 +459,13 @@ class TextClassifier:
         reasons: list[Reason] = []
         named = self._named_people(scan.raw)
         text = scan.folded
-        conduct = self.conduct.search(text) if self.conduct is not None else None
+        conduct = self.conduct.search(text, g=scan.grams) if self.conduct is not None else None
         if conduct is None and kind is Kind.compliment and self.conduct_praise is not None:
-            conduct = self.conduct_praise.search(text)
+            conduct = self.conduct_praise.search(text, g=scan.grams)
         about_staff = (
             bool(named)
             or _mentions_named_employee(scan.raw)
-            or (self.staff_roles is not None and self.staff_roles.search(text) is not None)
+            or (self.staff_roles is not None and self.staff_roles.search(text, g=scan.grams) is not None)
         )
         if conduct is not None and about_staff and "staff_conduct" in self.model.index:
             boost = self.weights.named_employee

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 MAX_CHARS = 20_000  # longer messages are cut: the start says what it is about
@@ -21,9 +22,7 @@ def fold(text: str) -> str:
     """Lower case, no accents, typographic quotes made plain, whitespace squeezed."""
     text = text[:MAX_CHARS].translate(_FOLD_TABLE).lower()
     if not text.isascii():
-        text = "".join(
-            ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
-        )
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     return _SPACES.sub(" ", text).strip()
 
 
@@ -96,3 +95,75 @@ def phrase_regex(phrase: str) -> str:
         out.append(body)
         gap = False
     return "".join(out)
+
+
+def _literal(phrase: str) -> str | None:
+    """A substring every match of the phrase must contain (for a cheap `in` pre-check)."""
+    phrase = phrase.strip()
+    if phrase.startswith("re:"):
+        return None
+    cores = [t.rstrip("*") for t in fold(phrase).split(" ") if t and t != ".."]
+    cores = [c for c in cores if c]
+    return max(cores, key=len) if cores else None
+
+
+class PhraseSet:
+    """Many phrases matched against folded text, fast.
+
+    One big alternation makes Python's regex engine try every phrase at every position;
+    instead each phrase keeps its own regex, run only when its longest literal word occurs in
+    the text. Which literals occur is found with one set intersection on character trigrams
+    (`grams(text)`, computed once per message and shared by all phrase sets), then confirmed
+    with a substring test. Results are the same as the alternation's.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        always: list[re.Pattern[str]] = []
+        by_gram: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        n = 0
+        for p in phrases:
+            if not p.strip():
+                continue
+            n += 1
+            lit, rx = _literal(p), re.compile(phrase_regex(p))
+            if lit is None or len(lit) < 3:
+                always.append(rx)
+            else:
+                by_gram.setdefault(lit[:3], []).append((lit, rx))
+        self.size = n
+        self.always = tuple(always)
+        self.by_gram = by_gram
+        self.keys = frozenset(by_gram)
+
+    def __bool__(self) -> bool:
+        return self.size > 0
+
+    def _candidates(self, text: str, g: frozenset[str] | None) -> list[re.Pattern[str]]:
+        found = list(self.always)
+        for key in self.keys & (g if g is not None else grams(text)):
+            found.extend(rx for lit, rx in self.by_gram[key] if lit in text)
+        return found
+
+    def finditer(self, text: str, g: frozenset[str] | None = None) -> list[re.Match[str]]:
+        out: list[re.Match[str]] = []
+        for rx in self._candidates(text, g):
+            out.extend(rx.finditer(text))
+        out.sort(key=lambda m: m.start())
+        return out
+
+    def search(
+        self, text: str, pos: int = 0, endpos: int | None = None, g: frozenset[str] | None = None
+    ) -> re.Match[str] | None:
+        end = len(text) if endpos is None else endpos
+        window = text[pos:end] if (pos or end != len(text)) else text
+        best: re.Match[str] | None = None
+        for rx in self._candidates(window, g if window is text else None):
+            m = rx.search(text, pos, end)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        return best
+
+
+def grams(text: str) -> frozenset[str]:
+    """All character trigrams of a text (the PhraseSet pre-filter)."""
+    return frozenset(text[i : i + 3] for i in range(len(text) - 2))
