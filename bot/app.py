@@ -27,6 +27,7 @@ from bot.settings import Runtime, load_config
 from bot.texts import Texts
 from handlers.telegram.inbound import build_router
 from handlers.telegram.outbound import TelegramTransport
+from handlers.telegram.polling import DurablePoller
 from handlers.web.server import add_telegram_webhook, build_web_app
 from routing.config import Config, ConfigError, parse_config
 from routing.engine import Router
@@ -78,6 +79,8 @@ class MeasuredService:
         return result
 
 
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+
 CUSTOMER_COMMANDS = {
     "en": [("start", "Start"), ("new", "Tell us about a new problem"), ("status", "Your cases"),
            ("language", "Nederlands / English"), ("help", "Help")],
@@ -111,13 +114,13 @@ class SkewerApp:
         self.service = Service(self.store, self.deps, clock=clock, on_outbox=self.outbox.wake)
         self.handler = MeasuredService(self.service, self.metrics)
         self.dp = Dispatcher()
-        self.dp.include_router(build_router(self.handler, fail_on_storage_error=self.mode == "webhook"))
+        self.dp.include_router(build_router(self.handler, fail_on_storage_error=True))
+        self.poller = DurablePoller(self.bot, self.dp, ALLOWED_UPDATES)
         self.web = build_web_app(health=self.health, registry=self.metrics.registry)
         if self.mode == "webhook":
             add_telegram_webhook(self.web, self.config.telegram.webhook_path, self.dp, self.bot,
                                  self.runtime.webhook_secret)
         self._runner: web.AppRunner | None = None
-        self._polling: asyncio.Task[Any] | None = None
         self._reload_task: asyncio.Task[Any] | None = None
         self.bound_port: int | None = None
         self.config_hash = sha256(self.config_path.read_text("utf-8"))
@@ -189,12 +192,10 @@ class SkewerApp:
             url = (self.runtime.webhook_url or
                    f"http://{self.host}:{self.bound_port}{self.config.telegram.webhook_path}")
             await self.bot.set_webhook(url, secret_token=self.runtime.webhook_secret,
-                                       allowed_updates=["message", "callback_query"])
+                                       allowed_updates=ALLOWED_UPDATES)
         else:
             await self.bot.delete_webhook(drop_pending_updates=False)
-            self._polling = asyncio.create_task(self.dp.start_polling(
-                self.bot, handle_signals=False, close_bot_session=False, polling_timeout=10,
-                allowed_updates=["message", "callback_query"]), name="telegram-polling")
+            self.poller.start()
         log.info("skewer started", extra={"mode": self.mode, "port": self.bound_port})
 
     async def _set_commands(self) -> None:
@@ -208,15 +209,7 @@ class SkewerApp:
 
     async def stop(self) -> None:
         await self.watcher.stop()
-        if self._polling is not None:
-            try:
-                await self.dp.stop_polling()
-            except RuntimeError:
-                pass
-            try:
-                await asyncio.wait_for(self._polling, 15)
-            except (TimeoutError, asyncio.CancelledError):
-                self._polling.cancel()
+        await self.poller.stop()
         await self.outbox.stop()
         if self._runner is not None:
             await self._runner.cleanup()

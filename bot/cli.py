@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        handler = getattr(args, "func", None)
+        handler = getattr(args, "routes_func", None)
         if handler is not None:
             return int(handler(args) or 0)
         if args.command == "run":
