@@ -155,6 +155,10 @@ async def _story_done(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord,
         return await cases.take_compliment(ctx, state, customer, lang, story)
     if state.get("reference") is None:
         state["reference"] = extract_reference(story, ctx.config)
+    if state.get("return_to") == "summary":
+        # A retold story (Change -> My story) goes back to the summary; the better-service
+        # answer is kept, and only an order number the new category needs is asked.
+        return await _after_better(ctx, state, lang)
     state["step"] = "better"
     await ctx.reply(ctx.t(lang, "customer.ask_better_service"),
                     [[ctx.btn(lang, "skip", Action("skipbetter", state["intake"]))]])
@@ -162,9 +166,7 @@ async def _story_done(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord,
 
 
 async def _after_better(ctx: Ctx, state: dict[str, Any], lang: str) -> Handled:
-    if state.get("return_to") == "summary":
-        state.pop("return_to", None)
-        return await _show_summary(ctx, state, lang)
+    state.pop("return_to", None)
     category = state.get("category", "other")
     needs = category in ctx.deps.categories and ctx.config.category(category).requires_reference
     if needs and not state.get("reference") and not state.get("reference_skipped"):
@@ -261,6 +263,7 @@ async def _change(ctx: Ctx, state: dict[str, Any], lang: str, what: str) -> Hand
         state["step"] = "story"
         state["prompted"] = True
         state["last_part_at"] = None
+        state["return_to"] = "summary"
         await ctx.reply(ctx.t(lang, "customer.retell"),
                         [[ctx.btn(lang, "done", Action("done", state["intake"]))]])
         return Handled("change_story")
