@@ -188,16 +188,17 @@ async def send_attachments(ctx: Ctx, case: CaseRecord, chat: str, lang: str) -> 
 async def take_compliment(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord, lang: str,
                           story: str) -> Handled:
     decision = await decide(ctx, story, lang, customer)
-    praised = _praised_person(ctx, story)
-    team = ctx.config.person(praised).team if praised else _compliment_team(ctx, decision)
+    team, praised = _praise_target(ctx, story, decision)
     intake_key = f"{ctx.ev.channel}:{ctx.ev.chat_id}:{state['intake']}"
     stored = await ctx.unit.add_compliment(
         intake_key=intake_key, customer_id=customer.id, channel=ctx.ev.channel, language=lang,
         text=story, category=decision.classification.category, team=team, person=praised,
         at=ctx.now,
     )
-    who = (ctx.owner_name(team, praised, lang) if praised else ctx.team_name(team, lang))
-    await ctx.reply(ctx.t(lang, "customer.compliment_thanks", who=who))
+    def who(in_lang: str) -> str:
+        return ctx.owner_name(team, praised, in_lang) if praised else ctx.team_name(team, in_lang)
+
+    await ctx.reply(ctx.t(lang, "customer.compliment_thanks", who=who(lang)))
     if stored:
         targets = [ctx.chat_of_person(praised)] if praised else []
         t = ctx.config.team(team)
@@ -209,7 +210,7 @@ async def take_compliment(ctx: Ctx, state: dict[str, Any], customer: CustomerRec
             slang = ctx.staff_language(ctx.config.staff_by_telegram_id(int(chat))
                                        if chat.lstrip("-").isdigit() else None)
             await ctx.send("telegram", chat, ctx.t(slang, "staff.compliment", name=customer.display_name
-                                                   or "—", who=who, text=Raw(quote(story, 2000))))
+                                                   or "—", who=who(slang), text=Raw(quote(story, 2000))))
     sent = state.get("sent", {})
     state.clear()
     state.update({"lang": lang, "step": "idle", "sent": sent})
@@ -223,8 +224,35 @@ def _compliment_team(ctx: Ctx, decision: Decision) -> str:
     return decision.owner.team
 
 
+def _praise_target(ctx: Ctx, story: str, decision: Decision) -> tuple[str, str | None]:
+    """The team, and the person if we can tell, a compliment is about.
+
+    A first name alone is not enough: in "bezorger Daan was supervriendelijk" the courier is
+    praised, and the Daan of the quality team is someone else. A named staff member counts only
+    when the role the customer mentions (the courier: delivery -> logistics) is their team's.
+    """
+    role_team = _role_team(ctx, story)
+    praised = _praised_person(ctx, story)
+    if praised and (role_team is None or ctx.config.person(praised).team == role_team):
+        return ctx.config.person(praised).team, praised
+    if role_team is not None:
+        return role_team, None
+    return _compliment_team(ctx, decision), None
+
+
+def _role_team(ctx: Ctx, story: str) -> str | None:
+    """The team of the work the praise is about (courier, fitter, app...), if it is clear."""
+    classifier = ctx.deps.router.classifier
+    scores = classifier.category_scores(story)
+    owned = {c.id: c.team for c in ctx.config.categories if c.team and c.id != "staff_conduct"}
+    ranked = sorted(((v, c) for c, v in scores.items() if c in owned), reverse=True)
+    if ranked and ranked[0][0] >= classifier.thresholds.category_min_score:
+        return owned[ranked[0][1]]
+    return None
+
+
 def _praised_person(ctx: Ctx, text: str) -> str | None:
-    """A staff member named in the praise ('bezorger Daan was supervriendelijk')."""
+    """A staff member named in the praise ('the fitter Bram was so friendly')."""
     words = {w.strip(".,!?;:()\"'").lower() for w in text.split()}
     found = [p.id for p in ctx.config.people if p.display_first_name.lower() in words]
     return found[0] if len(found) == 1 else None
