@@ -132,7 +132,7 @@ class TextClassifier:
         self.modal = _union(all_langs("modal"))
         qs = sorted(all_langs("question_starts"), key=len, reverse=True)
         self.question_start = re.compile(
-            r"^(?:(?:hoi|hallo|hi|hey|hello|beste|dag|goedemorgen|goedemiddag|goedenavond|"
+            r"^(?:(?:@\w+|hoi|hallo|hi|hey|hello|beste|dag|goedemorgen|goedemiddag|goedenavond|"
             r"good morning|dear \w+)\W+)*(?:" + "|".join(re.escape(fold(q)) for q in qs) + r")\b"
         )
         self.stopwords: dict[str, frozenset[str]] = {
@@ -319,6 +319,13 @@ class TextClassifier:
             if sig.level in ("critical", "high"):
                 u = Urgency(sig.level)
                 reasons.append(Reason(sig.label, w, f"urgency>={u.value}"))
+                level = Urgency.max(level, u)
+        ids = {sig.id: w for sig, w in fired}
+        for combo in self.config.classifier.combinations:
+            if all(i in ids for i in combo.all):
+                u = Urgency(combo.level)
+                words_ = ", ".join(ids[i] for i in combo.all)
+                reasons.append(Reason(combo.label, words_, f"urgency>={u.value}"))
                 level = Urgency.max(level, u)
         repeat = False
         for sig, w in fired:

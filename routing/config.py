@@ -328,6 +328,24 @@ class SignalSpec(Strict):
         return _check_phrases(v)
 
 
+class Combination(Strict):
+    """Signals that together mean more than each alone (a vulnerable person AND no fridge)."""
+
+    all: list[str]  # signal ids that must all have fired
+    level: Literal["critical", "high"]
+    label: str
+
+
+def _default_combinations() -> list[Combination]:
+    return [
+        Combination(
+            all=["vulnerable", "essential_function"],
+            level="critical",
+            label="vulnerable person without an essential function",
+        )
+    ]
+
+
 class ClassifierWeights(Strict):
     keyword: float = 3.0  # a category keyword counts as this many example words
     example: float = 1.0
@@ -360,6 +378,7 @@ class Classifier(Strict):
     learned: str | None = None
     fallback_category: str = "other"
     signals: list[SignalSpec] = Field(default_factory=list)
+    combinations: list[Combination] = Field(default_factory=_default_combinations)
     disable: list[str] = Field(default_factory=list)
     lexicons: dict[LexiconName, dict[Lang, list[str]]] = Field(default_factory=dict)
     weights: ClassifierWeights = Field(default_factory=ClassifierWeights)

@@ -22,7 +22,7 @@ SIGNALS: list[dict[str, Any]] = [
     {"id": "gas_smell", "label": "gas smell or leak", "level": "critical", "patterns": [
         "gaslucht", "gaslek*", "ruik* .. gas", "gas .. ruik*", "rook* .. naar gas", "stinkt naar gas",
         "smell* .. gas", "gas smell*", "gas leak*", "leaking gas", "smell of gas", "lekt gas",
-        "gas lekt", "koolmonoxide", "co melder", "co-melder", "carbon monoxide", "co alarm"]},
+        "gas lek*", "gasgeur", "koolmonoxide", "co melder", "co-melder", "carbon monoxide", "co alarm"]},
     {"id": "smoke_fire", "label": "smoke or fire", "level": "critical", "patterns": [
         "rook", "rookt", "rookontwikkeling", "in brand", "brandt", "vlam*", "vuur", "brandlucht",
         "verbrand* plastic", "verschroeid*", "smoke", "smoking appliance", "smoking from",
@@ -30,12 +30,18 @@ SIGNALS: list[dict[str, Any]] = [
         "burnt smell", "burned smell", "smells burnt", "smell of burning", "scorch*",
         "rookmelder .. af", "smoke alarm went off", "smoke detector went off", "smeul*",
         "smoulder*", "blackened", "zwartgeblakerd", "verkoold", "brandweer", "fire brigade",
-        "fire department", "ontplof*", "explod*", "glas .. gesprongen", "glass .. shattered"],
+        "fire department", "ontplof*", "explod*", "glas .. gesprongen", "glass .. shattered",
+        "walm*", "schroeilucht", "verbrande lucht", "ruikt verbrand", "smells like burning",
+        "burning", "knetter*", "crackling"],
      "unless": ["fire brigade was not", "rook .. sigaret*", "smoking in", "was smoking", "sigaret*", "cigarette*",
                 "fire tv", "fire stick", "vuurvast"]},
+    {"id": "fire_nl", "label": "fire", "level": "critical", "lang": "nl", "patterns": [
+        "brand", "brandje", "vlam gevat", "vlam vatte", "vlam .. gevat"],
+     "unless": ["merk", "brandstof", "brandschoon", "brandnieuw"]},
     {"id": "sparks", "label": "sparks", "level": "critical", "patterns": [
         "vonk*", "spark*", "kortsluiting", "short circuit*", "gesmolten", "smelt*", "melted",
-        "melting", "gloeiend heet", "red hot", "overheat*", "oververhit*"]},
+        "melting", "gloeiend heet", "red hot", "overheat*", "oververhit*", "stekker .. heet",
+        "heet .. stekker", "plug .. hot", "socket .. hot", "stopcontact .. heet"]},
     {"id": "electric_shock", "label": "electric shock", "level": "critical", "patterns": [
         "schok", "stroomschok", "onder stroom", "elektrische schok", "geelektrocuteerd",
         "electric shock", "got a shock", "gave me a shock", "shock from", "electrocut*",
@@ -47,10 +53,12 @@ SIGNALS: list[dict[str, Any]] = [
         "pouring", "gushing", "water .. ceiling", "through the ceiling", "burst pipe*",
         "pipe burst", "leiding gesprongen", "water .. stopcontact", "water .. socket",
         "onder water", "staat vol water", "overal water", "water everywhere", "under water",
+        "water spuit", "spuit .. water", "lekt door", "leaking through", "dripping through",
         "water .. lamp", "water .. light fitting"]},
     {"id": "injury", "label": "injury", "level": "critical", "patterns": [
         "gewond", "verwond*", "brandwond*", "verbrand", "bloed*", "ziekenhuis", "ambulance",
-        "eerste hulp", "injur*", "hurt", "burn", "burns", "burned my", "burnt my",
+        "eerste hulp", "gebrand", "snijwond*", "bewusteloos", "flauwgevallen", "huisartsenpost",
+        "spoedeisende hulp", "unconscious", "fainted", "injur*", "hurt", "burn", "burns", "burned my", "burnt my",
         "bleeding", "hospital", "a&e", "emergency room", "bel* 112", "call* 911", "call* 999"],
      "unless": ["verbrand* plastic", "burned smell", "burnt smell", "hurt my feelings"]},
     {"id": "medicine_cooling", "label": "medicine or medical device at risk", "level": "critical",
@@ -72,7 +80,11 @@ SIGNALS: list[dict[str, Any]] = [
                   "hacked", "iemand anders .. ingelogd", "someone else .. logged in",
                   "pretending to be", "claimed to be from", "deed zich voor", "zich voordeed",
                   "zogenaamd van", "via een link .. betalen", "pay .. via a link",
-                  "waarschuw .. klanten", "warn .. customers"],
+                  "waarschuw .. klanten", "warn .. customers", "niet door mij besteld",
+                  "orders i didn't place", "someone .. ordered .. my account",
+                  "account .. overgenomen", "gegevens van andere klanten", "other customers' details",
+                  "other customers' data", "other customers' orders", "someone else's details",
+                  "can see .. other people's", "zie .. gegevens van iemand anders"],
      "unless": ["spam"]},
     {"id": "self_harm", "label": "threat of self-harm", "level": "critical", "negatable": False,
      "patterns": ["zelfmoord", "einde aan .. maken", "wil niet meer leven", "van het dak",
@@ -143,6 +155,13 @@ SIGNALS: list[dict[str, Any]] = [
         "geen warm water", "zit zonder", "zitten zonder", "kan niet koken", "kunnen niet koken",
         "no hot water", "without a fridge", "without a cooker", "can't cook", "cannot cook",
         "left without"]},
+    {"id": "essential_function", "label": "essential appliance not working", "level": "normal", "negatable": False,
+     "patterns": [
+        "koelt niet", "koelt .. niet meer", "vriest niet", "geen verwarming", "verwarming .. kapot",
+        "kachel .. kapot", "zonder koelkast", "geen koelkast", "geen stroom", "traplift",
+        "not cooling", "stopped cooling", "no heating", "heater .. broken", "without a fridge",
+        "no fridge", "no power", "stairlift", "warm .. koelkast", "koelkast .. warm",
+        "fridge .. warm"]},
     # -- repeat contact: the message says it is the third or later contact -------------------
     {"id": "repeat_stated", "label": "third or later contact", "level": "repeat",
      "negatable": False, "patterns": [
@@ -197,9 +216,8 @@ LEXICONS: dict[str, dict[str, list[str]]] = {
     },
     # A hypothetical before a safety word means no danger right now ("als het vlam vat").
     "hypothetical": {
-        "nl": ["als", "stel dat", "indien", "straks", "anders", "voordat", "mocht", "risico op",
-               "kans op"],
-        "en": ["if", "what if", "in case", "suppose", "risk of", "before it", "afraid it will"],
+        "nl": ["stel dat", "straks", "risico op", "kans op", "bang dat .. gaat"],
+        "en": ["what if", "in case", "suppose", "risk of", "afraid it will", "could end up"],
     },
     # "als"/"if" make a safety word hypothetical only with a modal or future nearby
     # ("als ik hem aanzet komen er vonken uit" is a fact; "als dit zo doorgaat kan hij in brand
@@ -243,7 +261,11 @@ LEXICONS: dict[str, dict[str, list[str]]] = {
                "wachttijd", "lastig", "irritant", "omslachtig", "te veel", "te vaak",
                "te hard", "te laag", "rillen", "werkte niet", "geen ", "niet meer", "ongeldig",
                "niet serieus", "stinkt", "gebeld", "😡", "🙄", "😩", "😤", "afgeschreven",
-               "terugstorten", "opgehangen", "van het kastje", "mis", "raar"],
+               "terugstorten", "opgehangen", "van het kastje", "mis", "raar", "waardeloos",
+               "bagger", "kut", "klote", "ergerlijk", "ergernis", "frustrerend", "zat", "beu",
+               "genoeg van", "klachten", "geklaagd", "geannuleerd", "vertraging", "gelogen",
+               "liegen", "puinhoop", "zooi", "nachtmerrie", "incompetent", "amateurs",
+               "onbereikbaar", "geen gehoor", "nog altijd", "alweer", "weer niet", "😠", "😞", "👎"],
         "en": ["broken", "not working", "doesn't work", "didn't work", "stopped working",
                "never arrived", "didn't arrive", "not arrived", "still", "late", "wrong",
                "complaint", "bad", "terrible", "awful", "unacceptable", "disappointed",
@@ -254,7 +276,15 @@ LEXICONS: dict[str, dict[str, list[str]]] = {
                "not very", "can't", "cannot", "won't", "doesn't", "didn't", "never", "nothing",
                "hung up", "waited", "waiting", "too", "disgrace", "ridiculous", "unpaid",
                "swore", "afraid", "not secure", "strange", "wobbly", "ironic", "out of order",
-               "closed", "charged", "overdue", "😡", "🙄", "😤"],
+               "closed", "charged", "overdue", "😡", "🙄", "😤", "worst", "horrible", "useless",
+               "rubbish", "sucks", "fail", "#fail", "disgusting", "pathetic", "shocking", "poor",
+               "appalling", "fed up", "sick of", "tired of", "hate", "frustrating", "frustrated",
+               "yet again", "still not", "still no", "no response", "not happy", "unhappy",
+               "delayed", "cancelled", "complain*", "isn't working", "not work*", "keeps",
+               "won't let", "overcharged", "never received", "on hold", "outage", "rip off",
+               "ripped off", "scam", "lied", "lying", "mess up", "messed up", "screwed",
+               "nightmare", "joke", "embarrassing", "incompetent", "ignoring", "ugh", "wtf",
+               "seriously", "😠", "😞", "😢", "👎"],
     },
     "question_starts": {
         "nl": ["hoe", "wat", "waar", "wanneer", "welke", "waarom", "kan ik", "kun je", "kunt u",
