@@ -26,6 +26,7 @@ from bot.service import Service
 from bot.settings import Runtime, load_config
 from bot.texts import Texts
 from handlers.telegram.inbound import build_router
+from handlers.telegram.limits import TelegramLimits
 from handlers.telegram.outbound import TelegramTransport
 from handlers.telegram.polling import DurablePoller
 from handlers.web.server import add_telegram_webhook, build_web_app
@@ -93,7 +94,8 @@ class SkewerApp:
     def __init__(self, config_path: str | Path, *, runtime: Runtime | None = None,
                  mode: str | None = None, host: str | None = None, port: int | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 outbox_poll: float = 0.5, config_poll: float = 2.0) -> None:
+                 outbox_poll: float = 0.5, config_poll: float = 2.0,
+                 telegram_limits: TelegramLimits | None = None) -> None:
         self.config_path = Path(config_path)
         self.config = load_config(self.config_path)
         self.runtime = runtime or Runtime.from_env(self.config)
@@ -109,8 +111,9 @@ class SkewerApp:
             raise SystemExit("no Telegram bot token: set TELEGRAM_BOT_TOKEN (or use `skewer run` "
                              "without one to start the built-in emulator)")
         self.bot = Bot(self.runtime.token, session=session)
-        self.outbox = OutboxWorker(self.store, {"telegram": TelegramTransport(self.bot)},
-                                   lambda: self.deps, clock=clock, idle_poll=outbox_poll)
+        transport = TelegramTransport(self.bot, limits=telegram_limits)
+        self.outbox = OutboxWorker(self.store, {"telegram": transport}, lambda: self.deps,
+                                   clock=clock, idle_poll=outbox_poll)
         self.service = Service(self.store, self.deps, clock=clock, on_outbox=self.outbox.wake)
         self.handler = MeasuredService(self.service, self.metrics)
         self.dp = Dispatcher()

@@ -26,6 +26,7 @@ from aiogram.types import (
 
 from bot.ports import Action, DeliveryError, SendResult
 from handlers.telegram.inbound import ActionData
+from handlers.telegram.limits import Limiter, TelegramLimits
 
 LIMIT = 4096
 _TAG = re.compile(r"</?(b|i|u|s|code|pre)>")
@@ -81,11 +82,14 @@ def _balanced(chunk: str) -> str:
 class TelegramTransport:
     channel = "telegram"
 
-    def __init__(self, bot: Bot, timeout: float = 20.0) -> None:
+    def __init__(self, bot: Bot, timeout: float = 20.0,
+                 limits: TelegramLimits | None = None) -> None:
         self.bot = bot
         self.timeout = timeout
+        self.limiter = Limiter(limits or TelegramLimits())
 
     async def deliver(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        await self.limiter.acquire(int(chat_id))
         try:
             return await asyncio.wait_for(self._send(int(chat_id), payload), self.timeout)
         except TelegramRetryAfter as e:

@@ -12,6 +12,7 @@ import pytest
 from bot.app import SkewerApp
 from bot.settings import Runtime
 from emulator.server import Emulator
+from handlers.telegram.limits import TelegramLimits
 from tests.conftest import CONFIG
 
 TOKEN = "123456789:test-token"
@@ -46,6 +47,9 @@ async def start_skewer(emu: Emulator, db_url: str, clock: Clock
     async def start(mode: str = "polling", config: Path = CONFIG, **kw: Any) -> SkewerApp:
         runtime = Runtime(token=emu.token, api_base=emu.base_url, database_url=db_url,
                           webhook_url=None, webhook_secret=kw.pop("secret", "s3cret"))
+        # Telegram's pacing (1 msg/s per chat) would make every conversation test slow; the
+        # limiter has its own tests, and a test that wants it passes telegram_limits.
+        kw.setdefault("telegram_limits", TelegramLimits.unlimited())
         app = SkewerApp(config, runtime=runtime, mode=mode, host="127.0.0.1", port=0,
                         clock=clock, outbox_poll=0.05, **kw)
         await app.start()
