@@ -14,6 +14,7 @@ Built once from the config (`TextClassifier(config)`), then pure and fast per me
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -32,6 +33,7 @@ _SENTENCE = re.compile(r"[.!?\n;:]+|\s[-–]\s")
 _CLAUSE = re.compile(r"[,()\"]")
 _WORD_RX = re.compile(r"[\w']+")
 _NAME = re.compile(r"\b([A-Z][a-z]{2,})\b")
+_TOKEN = re.compile(r"[a-z0-9€]+(?:['’][a-z]+)?")  # the same tokens as routing.text.words
 
 
 def _union(phrases: Iterable[str]) -> PhraseSet | None:
@@ -441,6 +443,21 @@ class TextClassifier:
         return Kind.complaint, reasons
 
     # -- category ----------------------------------------------------------------------------
+    def _contrast_segments(self, scan: _Scan) -> list[tuple[int, int, float]]:
+        """'The cooker works fine, but the delivery was late': the part after 'but' is the
+        subject. Within a sentence, words before a contrast word count less, after it more."""
+        if self.contrast is None:
+            return []
+        out: list[tuple[int, int, float]] = []
+        starts = scan.sentence_starts
+        for m in self.contrast.finditer(scan.folded, scan.grams):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            start = starts[i]
+            end = starts[i + 1] if i + 1 < len(starts) else len(scan.folded)
+            out.append((start, m.start(), 0.7))
+            out.append((m.end(), end, 1.3))
+        return out
+
     @staticmethod
     def _people_names(config: Config) -> dict[str, list[str]]:
         names: dict[str, list[str]] = {}
@@ -480,7 +497,9 @@ class TextClassifier:
             reasons.append(
                 Reason("employee's behaviour", conduct.group(0), f"category staff_conduct +{boost:g}")
             )
-        scores, contrib = self.model.score(scan.tokens, scan.sentence_starts, scan.folded)
+        scores, contrib = self.model.score(
+            scan.tokens, scan.sentence_starts, scan.folded, self._contrast_segments(scan)
+        )
         for c, v in extra.items():
             scores[c] = scores.get(c, 0.0) + v
         if not scores:
@@ -591,19 +610,30 @@ class _CategoryModel:
         return out
 
     def score(
-        self, tokens: list[str], sentence_starts: list[int], folded: str
+        self,
+        tokens: list[str],
+        sentence_starts: list[int],
+        folded: str,
+        segments: Sequence[tuple[int, int, float]] = (),
     ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+        """Category scores; `segments` (start, end, factor) weigh parts of the text."""
         if not self.cats:
             return {}, {}
         first_end = len(folded)
         if len(sentence_starts) > 1:
             first_end = sentence_starts[1]
-        n_first = len(words(folded[:first_end]))
-        content: list[tuple[str, str, bool]] = []
-        for i, t in enumerate(tokens[:3000]):
+        content: list[tuple[str, str, float]] = []
+        for i, m in enumerate(_TOKEN.finditer(folded)):
+            if i >= 3000:
+                break
+            t = m.group(0)
             if t in self.stop or len(t) < 2 or t.isdigit():
                 continue
-            content.append((stem(t), t, i < n_first))
+            factor = self.subject_boost if m.start() < first_end else 1.0
+            for a, b, f in segments:
+                if a <= m.start() < b:
+                    factor *= f
+            content.append((stem(t), t, factor))
         totals = [0.0] * len(self.cats)
         contrib: dict[str, dict[str, float]] = {}
         seen: Counter[str] = Counter()
@@ -621,8 +651,7 @@ class _CategoryModel:
             d = contrib.setdefault(self.cats[best], {})
             d[shown] = d.get(shown, 0.0) + row[best] * weight
 
-        for j, (s, t, first) in enumerate(content):
-            boost = self.subject_boost if first else 1.0
+        for j, (s, t, boost) in enumerate(content):
             add(s, t, boost)
             if j + 1 < len(content):
                 s2, t2, _ = content[j + 1]

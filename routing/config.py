@@ -270,6 +270,16 @@ class Organisation(Strict):
         return parse_duration(v)
 
 
+class SendLimits(Strict):
+    """Telegram's sending limits, kept on our side (raise them only for a local Bot API server)."""
+
+    overall_per_second: float = 30.0
+    chat_per_second: float = 1.0
+    chat_burst: float = 3.0
+    group_per_minute: float = 20.0
+    group_burst: float = 5.0
+
+
 class TelegramSettings(Strict):
     token_env: str = "TELEGRAM_BOT_TOKEN"
     api_base_env: str = "TELEGRAM_API_BASE"
@@ -277,6 +287,11 @@ class TelegramSettings(Strict):
     webhook_path: str = "/telegram/webhook"
     webhook_secret_env: str = "TELEGRAM_WEBHOOK_SECRET"
     webhook_url_env: str = "TELEGRAM_WEBHOOK_URL"
+    limits: SendLimits = Field(default_factory=SendLimits)
+    # Updates from these Telegram user ids are dropped with a log line, never processed.
+    blocked_users: list[int] = Field(default_factory=list)
+    # Per-customer flood limit: this many messages per minute, then a polite answer.
+    flood_per_minute: int = 30
 
 
 class ServerSettings(Strict):

@@ -1,0 +1,222 @@
+"""Classification by the taxonomy: urgency, category, kind, language, each with its reasons."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from routing.classify import NOT_RECOGNISED
+from routing.engine import Router
+from routing.types import CaseInput, CustomerFacts
+
+
+def reasons_text(c: object) -> str:
+    return " | ".join(str(r) for r in c.reasons)  # type: ignore[attr-defined]
+
+
+URGENCY_CASES = [
+    # text, urgency, a signal that must be in the reasons (or "" for none), words it fired on
+    pytest.param("ik ruik gas sinds de monteur het fornuis heeft aangesloten", "critical",
+                 "gas smell or leak", "ruik gas", id="gas-smell-nl"),
+    pytest.param("I can smell gas in the kitchen since the cooker was connected", "critical",
+                 "gas smell or leak", "smell gas", id="gas-smell-en"),
+    pytest.param("er komen vonken uit het stopcontact achter de oven", "critical", "sparks",
+                 "vonken", id="sparks-nl"),
+    pytest.param("water is pouring out of the dishwasher, the floor is flooded", "critical",
+                 "water flooding", "pouring", id="flooding-en"),
+    pytest.param("mijn zoon kreeg een schok van de wasmachine", "critical", "electric shock",
+                 "schok", id="shock-nl"),
+    pytest.param("koelkast is kapot en de insuline van mijn dochter ligt erin", "critical",
+                 "medicine or medical device at risk", "insuline", id="insulin-fridge-nl"),
+    pytest.param("someone is ordering with my account right now, my account was hacked",
+                 "critical", "fraud or data misuse in progress", "hacked", id="fraud-now-en"),
+    pytest.param("als de koelkast vrijdag weer niet komt stap ik naar de geschillencommissie",
+                 "high", "legal or regulatory threat", "geschillencommissie",
+                 id="legal-hypothetical-nl"),
+    pytest.param("I don't want to involve a lawyer, but the delivery is three weeks late",
+                 "high", "legal or regulatory threat", "lawyer", id="legal-negated-en"),
+    pytest.param("als dit nog eens gebeurt ga ik naar de advocaat", "high",
+                 "legal or regulatory threat", "advocaat", id="legal-if-again-nl"),
+    pytest.param("I was charged twice for the same washing machine", "high",
+                 "money lost or taken wrongly", "charged twice", id="double-charge-en"),
+    pytest.param("ik zet dit op twitter als het niet snel opgelost wordt", "high",
+                 "threat to go public", "twitter", id="go-public-nl"),
+    pytest.param("mijn vader heeft dementie en heeft drie keer dezelfde stofzuiger besteld",
+                 "high", "vulnerable customer", "dementie", id="vulnerable-nl"),
+    pytest.param("the delivery was late again", "normal", "no urgency signal", "",
+                 id="late-delivery-en"),
+    pytest.param("would be nice if you had evening delivery slots", "low", "suggestion",
+                 "would be nice", id="suggestion-en"),
+    pytest.param("doos was wel wat gedeukt maar de koelkast zelf is prima, wou het even melden",
+                 "low", "minor annoyance", "", id="minor-nl"),
+]
+
+
+@pytest.mark.parametrize(("text", "urgency", "signal", "words"), URGENCY_CASES)
+def test_urgency(router: Router, text: str, urgency: str, signal: str, words: str) -> None:
+    c = router.classify(CaseInput(text))
+    assert c.urgency.value == urgency, reasons_text(c)
+    fired = [r for r in c.urgency_reasons if r.signal == signal and "ignored" not in r.effect]
+    assert fired, reasons_text(c)
+    if words:
+        assert words in fired[0].words
+
+
+HARD_CASES = [
+    pytest.param("niemand gewond, maar de oven is kapot", "critical", "injury", "negated",
+                 id="negation-nl"),
+    pytest.param("The oven door broke, luckily no one was hurt", "critical", "injury", "negated",
+                 id="negation-en"),
+    pytest.param("the gas cooker works fine, but the delivery was late", "critical",
+                 "gas smell or leak", None, id="gas-cooker-fine-en"),
+    pytest.param("I'm fuming. The fridge was supposed to arrive yesterday", "critical",
+                 "smoke or fire", None, id="figurative-fuming"),
+    pytest.param("wat als hij straks in brand vliegt?", "critical", "fire", "hypothetical",
+                 id="hypothetical-fire-nl"),
+]
+
+
+@pytest.mark.parametrize(("text", "not_urgency", "signal", "cancelled"), HARD_CASES)
+def test_context_cancels_safety_words(
+    router: Router, text: str, not_urgency: str, signal: str, cancelled: str | None
+) -> None:
+    c = router.classify(CaseInput(text))
+    assert c.urgency.value != not_urgency, reasons_text(c)
+    fired = [r for r in c.urgency_reasons if r.signal == signal and "ignored" not in r.effect]
+    assert not fired
+    if cancelled:
+        assert any(r.signal == signal and cancelled in r.effect for r in c.urgency_reasons)
+
+
+def test_gas_cooker_fine_is_delivery(router: Router) -> None:
+    c = router.classify(CaseInput("the gas cooker works fine, but the delivery was late"))
+    assert c.category == "delivery"
+    assert c.kind.value == "complaint"
+
+
+def test_sarcasm_about_repeat_is_a_repeat_complaint(router: Router) -> None:
+    c = router.classify(CaseInput("Geweldig hoor, al de derde keer dat de monteur niet komt."))
+    assert c.kind.value == "complaint"
+    assert c.repeat_contact
+    assert c.urgency.value == "high"
+    assert any(r.signal == "sarcasm" and "geweldig hoor" in r.words for r in c.kind_reasons)
+    assert any("third or later contact" in r.signal for r in c.urgency_reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "repeat"),
+    [
+        pytest.param("ik krijg nog steeds mails terwijl ik me 3x heb afgemeld", True,
+                     id="3x-afgemeld"),
+        pytest.param("this is the third time I write about this invoice", True,
+                     id="third-time-i-write"),
+        pytest.param("voor de 3e keer: de droger is nog steeds niet gerepareerd", True,
+                     id="3e-keer"),
+        pytest.param("app blijft hangen bij het afrekenen, al 4x geprobeerd", False,
+                     id="four-tries-is-not-contact"),
+        pytest.param("I measured three times before ordering", False, id="three-times-measured"),
+    ],
+)
+def test_repeat_stated_in_text(router: Router, text: str, repeat: bool) -> None:
+    c = router.classify(CaseInput(text))
+    assert c.repeat_contact is repeat, reasons_text(c)
+    if repeat:
+        assert c.urgency.at_least(c.urgency.high)
+
+
+def test_repeat_from_prior_contacts(router: Router) -> None:
+    text = "mijn pakket is nog steeds niet bezorgd"
+    first = router.classify(CaseInput(text, customer=CustomerFacts(prior_contacts={"delivery": 1})))
+    third = router.classify(CaseInput(text, customer=CustomerFacts(prior_contacts={"delivery": 2})))
+    other = router.classify(CaseInput(text, customer=CustomerFacts(prior_contacts={"billing": 5})))
+    assert first.urgency.value == "normal" and not first.repeat_contact
+    assert third.urgency.value == "high" and third.repeat_contact
+    assert any("2 earlier contacts about delivery" in r.words for r in third.urgency_reasons)
+    assert not other.repeat_contact
+
+
+def test_shouting_raises_nothing(router: Router) -> None:
+    quiet = router.classify(CaseInput("de bezorger is niet gekomen"))
+    loud = router.classify(CaseInput("DE BEZORGER IS NIET GEKOMEN!!!!!"))
+    assert loud.urgency == quiet.urgency
+    assert any(r.signal == "shouting" and "no effect" in r.effect for r in loud.urgency_reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "category"),
+    [
+        pytest.param("bezorger was supervriendelijk en heel behulpzaam 👍", "compliment",
+                     "staff_conduct", id="compliment-staff-nl"),
+        pytest.param("Delivery was right on time and the driver called ahead. Well done!",
+                     "compliment", "delivery", id="compliment-delivery-en"),
+        pytest.param("De oven ziet er top uit, maar de monteur heeft mijn tegels gebroken",
+                     "complaint", "installation", id="praise-plus-complaint-nl"),
+        pytest.param("hoe verander ik mijn wachtwoord in de app?", "question", "webshop",
+                     id="question-nl"),
+        pytest.param("Where can I download my invoice?", "question", "billing", id="question-en"),
+    ],
+)
+def test_kind_and_category(router: Router, text: str, kind: str, category: str) -> None:
+    c = router.classify(CaseInput(text))
+    assert (c.kind.value, c.category) == (kind, category), reasons_text(c)
+    assert c.kind_reasons and c.category_reasons
+    if kind == "compliment":
+        assert c.urgency.value == "low"
+
+
+def test_compliment_is_always_low(router: Router) -> None:
+    c = router.classify(CaseInput("Thank you Esther, you were so patient and helpful!"))
+    assert c.kind.value == "compliment"
+    assert c.urgency.value == "low"
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "language", "recognised"),
+    [
+        pytest.param("de bezorger is niet gekomen en ik heb niks gehoord", None, "nl", True,
+                     id="dutch"),
+        pytest.param("the courier did not come and nobody called me", "nl", "en", True,
+                     id="english-despite-hint"),
+        pytest.param("Die Waschmaschine ist kaputt und ich habe keine Antwort bekommen", "de",
+                     "nl", False, id="german"),
+        pytest.param("Le lave-linge ne marche pas et je suis très déçu", None, "nl", False,
+                     id="french"),
+        pytest.param("", None, "nl", False, id="empty"),
+        pytest.param("   \n\t ", None, "nl", False, id="whitespace"),
+        pytest.param("🤬🤬🤬", None, "nl", False, id="emoji-only"),
+    ],
+)
+def test_language(
+    router: Router, text: str, hint: str | None, language: str, recognised: bool
+) -> None:
+    c = router.classify(CaseInput(text, language=hint))
+    assert c.language == language
+    assert (c.language_reason != NOT_RECOGNISED) is recognised
+    if not recognised:
+        assert any(r.signal == NOT_RECOGNISED for r in c.reasons)
+
+
+def test_fifty_thousand_characters_quickly(router: Router) -> None:
+    text = ("De koelkast is kapot en de bezorger was onvriendelijk. " * 1000)[:50_000]
+    t0 = time.perf_counter()
+    c = router.classify(CaseInput(text + " er komt rook uit!"))
+    assert time.perf_counter() - t0 < 0.5
+    assert c.category in {"product_quality", "staff_conduct", "delivery"}
+
+
+def test_named_employee_is_recognised(router: Router) -> None:
+    c = router.classify(CaseInput("Medewerker Kim de Graaf was ontzettend onbeschoft tegen me"))
+    assert c.category == "staff_conduct"
+    assert c.named_people == ("kim",)
+
+
+def test_classification_speed(router: Router) -> None:
+    texts = [
+        "de bezorger is niet gekomen", "I was charged twice", "app crasht bij afrekenen",
+        "the fridge stopped cooling after two weeks, really disappointed",
+    ] * 250
+    t0 = time.perf_counter()
+    for t in texts:
+        router.classify(CaseInput(t))
+    assert len(texts) / (time.perf_counter() - t0) > 1000
