@@ -252,6 +252,10 @@ async def reply_to_customer(ctx: Ctx, case: CaseRecord, person: Person, lang: st
 
 
 async def resolve(ctx: Ctx, case: CaseRecord, person: Person, lang: str, cause: str) -> Handled:
+    if not case.is_open:  # e.g. a colleague resolved it while this cause was being typed
+        text = ctx.t(lang, "staff.case_closed", ref=case.reference)
+        await ctx.reply(text)
+        return Handled("case_closed", toast=str(text), alert=True)
     cause = cause.strip()[:300]
     case = await ctx.unit.update_case(case.id, ctx.now, status="resolved", root_cause=cause,
                                       resolved_at=ctx.now,
