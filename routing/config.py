@@ -515,8 +515,8 @@ def _fmt_loc(loc: tuple[Any, ...], data: Any) -> str:
         if isinstance(item, int):
             label = str(item)
             if isinstance(node, list) and 0 <= item < len(node) and isinstance(node[item], dict):
-                named = node[item].get("name") or node[item].get("id")
-                if named:
+                named = node[item].get("id") or node[item].get("name")
+                if isinstance(named, str) and named:
                     label = f"{item}:{named!r}"
             parts.append(f"[{label}]")
             node = node[item] if isinstance(node, list) and 0 <= item < len(node) else None

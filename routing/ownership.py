@@ -207,15 +207,16 @@ class OwnershipResolver:
             if pid in tried:
                 continue
             tried.add(pid)
-            if self.unavailable(pid, state, now) is None:
+            why = self.unavailable(pid, state, now)
+            if why is None:
                 steps.append(f"frontline on duty {pid}")
                 return Owner(fid, pid), steps
-        if (
-            front.lead
-            and front.lead not in tried
-            and self.unavailable(front.lead, state, now) is None
-        ):
-            steps.append(f"frontline lead {front.lead}")
-            return Owner(fid, front.lead), steps
+            steps.append(why)
+        if front.lead and front.lead not in tried:
+            why = self.unavailable(front.lead, state, now)
+            if why is None:
+                steps.append(f"frontline lead {front.lead}")
+                return Owner(fid, front.lead), steps
+            steps.append(f"frontline lead {why}")
         steps.append(f"nobody reachable: the {fid} team's queue")
         return Owner(fid, None), steps

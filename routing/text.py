@@ -97,6 +97,12 @@ def phrase_regex(phrase: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=16384)
+def compile_phrase(phrase: str) -> re.Pattern[str]:
+    """Compiled once per process: routers built again (tests, config reloads) reuse them."""
+    return re.compile(phrase_regex(phrase))
+
+
 def _literal(phrase: str) -> str | None:
     """A substring every match of the phrase must contain (for a cheap `in` pre-check)."""
     phrase = phrase.strip()
@@ -125,7 +131,7 @@ class PhraseSet:
             if not p.strip():
                 continue
             n += 1
-            lit, rx = _literal(p), re.compile(phrase_regex(p))
+            lit, rx = _literal(p), compile_phrase(p)
             if lit is None or len(lit) < 3:
                 always.append(rx)
             else:
