@@ -111,6 +111,10 @@ class SkewerApp:
             raise SystemExit("no Telegram bot token: set TELEGRAM_BOT_TOKEN (or use `skewer run` "
                              "without one to start the built-in emulator)")
         self.bot = Bot(self.runtime.token, session=session)
+        if telegram_limits is None:
+            lim = self.config.telegram.limits
+            telegram_limits = TelegramLimits(lim.overall_per_second, lim.chat_per_second,
+                                             lim.chat_burst, lim.group_per_minute, lim.group_burst)
         transport = TelegramTransport(self.bot, limits=telegram_limits)
         self.outbox = OutboxWorker(self.store, {"telegram": transport}, lambda: self.deps,
                                    clock=clock, idle_poll=outbox_poll)

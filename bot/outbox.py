@@ -23,7 +23,8 @@ from storage.store import StorageUnavailable, Store
 log = logging.getLogger("skewer.outbox")
 
 MAX_ATTEMPTS = 8
-LEASE = timedelta(seconds=60)
+# Longer than the transport's own timeout (20 s), so a slow send is never claimed twice.
+LEASE = timedelta(seconds=30)
 
 
 def backoff(attempts: int) -> timedelta:
