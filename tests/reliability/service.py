@@ -32,7 +32,7 @@ class ServiceProcess:
         self.starts = 0
         self.kills = 0
 
-    async def start(self, timeout: float = 30.0) -> None:
+    async def start(self, within: float = 30.0) -> None:
         self.starts += 1
         with self.log.open("a") as out:
             out.write(f"\n=== start {self.starts}\n")
@@ -43,7 +43,7 @@ class ServiceProcess:
         handle.close()
         marker = f"=== start {self.starts}\n"
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         while loop.time() < deadline:
             text = self.log.read_text(errors="replace")
             if '"skewer started"' in text[text.rfind(marker):]:
