@@ -49,12 +49,12 @@ def add_telegram_webhook(app: web.Application, path: str, dp: Dispatcher, bot: B
         try:
             data = await request.json()
             update = Update.model_validate(data, context={"bot": bot})
-        except Exception:  # noqa: BLE001 - a malformed body can never succeed: do not retry it
+        except Exception:
             log.warning("webhook: malformed update dropped")
             return web.Response(status=200, text="malformed")
         try:
             await dp.feed_update(bot, update)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             log.error("webhook: update %s failed, asking Telegram to deliver it again: %s",
                       update.update_id, type(e).__name__)
             return web.Response(status=500, text="retry")

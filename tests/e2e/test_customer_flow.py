@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from bot.export import export
 from bot.app import SkewerApp
+from bot.export import export
 
 REF = re.compile(r"\b([A-Z2-9]{3}-[A-Z2-9]{3})\b")
 
