@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from routing.config import Config, ConfigError, parse_config
-from routing.validate import semantic_problems
 from routing.engine import Router
 from routing.types import Classification, Kind, Reason, Urgency
+from routing.validate import semantic_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_TEXT = (ROOT / "config.yaml").read_text(encoding="utf-8")

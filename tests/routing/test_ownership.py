@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from routing.engine import Router
 from routing.types import CaseInput, OwnershipState, PersonState
 from tests.routing.conftest import classification, config_data, make_config, with_rules
-from routing.engine import Router
 
 TUE_1000 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # Tuesday, youssef on the frontline rota
 THU_1000 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # Thursday, anouk on the rota
