@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import deque
 from typing import Any
@@ -25,9 +26,13 @@ class EventBus:
         return event
 
     def after(self, seq: int, chat_id: int | None = None) -> list[JSON]:
+        if not self._events or seq >= self.seq:
+            return []
+        # seqs in the buffer are consecutive: start right after ``seq``
+        start = max(0, seq - self._events[0]["seq"] + 1)
         return [
-            e for e in self._events
-            if e["seq"] > seq and (chat_id is None or e.get("chat_id") == chat_id)
+            e for e in itertools.islice(self._events, start, None)
+            if chat_id is None or e.get("chat_id") == chat_id
         ]
 
     async def wait_after(

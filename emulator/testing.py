@@ -96,7 +96,8 @@ class TgMessage:
         extra = f" [{self.kind}]" if self.kind != "text" else ""
         buttons = f" buttons={self.button_texts}" if self.button_texts else ""
         edited = f" (edited x{len(self.edits)})" if self.edits else ""
-        return f"#{self.message_id} {who}{extra}: {self.text!r}{buttons}{edited}"
+        reply = f" (reply to #{self.reply_to_message_id})" if self.reply_to_message_id else ""
+        return f"#{self.message_id} {who}{extra}{reply}: {self.text!r}{buttons}{edited}"
 
 
 def _matcher(predicate: Predicate) -> Callable[[TgMessage], bool]:
