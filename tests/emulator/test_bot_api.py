@@ -286,3 +286,44 @@ async def test_method_names_are_case_insensitive_and_json_bodies_work(emu: Emula
         url = f"{emu.base_url}/bot{emu.token}/sendMessage"
         async with http.get(url, params={"chat_id": "5001", "text": "via GET"}) as resp:
             assert (await resp.json())["result"]["text"] == "via GET"
+
+
+async def test_media_group_captions_and_bulk_delete(emu: Emulator, bot: Bot) -> None:
+    from aiogram.types import InputMediaPhoto
+
+    alice = await emu.user(5001, "Alice")
+    album = await bot.send_media_group(alice.id, [
+        InputMediaPhoto(media=BufferedInputFile(b"one", "1.jpg"), caption="first"),
+        InputMediaPhoto(media=BufferedInputFile(b"two", "2.jpg")),
+    ])
+    assert len(album) == 2 and album[0].media_group_id == album[1].media_group_id
+    assert album[0].caption == "first"
+    edited = await bot.edit_message_caption(chat_id=alice.id, message_id=album[1].message_id,
+                                            caption="<i>second</i>", parse_mode="HTML")
+    assert isinstance(edited, Message) and edited.caption == "second"
+    with pytest.raises(TelegramBadRequest, match="there is no text in the message to edit"):
+        await bot.edit_message_text("x", chat_id=alice.id, message_id=album[0].message_id)
+    assert await bot.delete_messages(alice.id, [m.message_id for m in album])
+    assert await alice.messages() == []
+
+
+async def test_offsets_and_dropping_pending_updates(emu: Emulator, bot: Bot) -> None:
+    alice = await emu.user(5001, "Alice")
+    for i in range(5):
+        await alice.send(f"m{i}")
+    last_two = await bot.get_updates(offset=-2)
+    assert [u.message.text for u in last_two if u.message] == ["m3", "m4"]
+    assert len(await bot.get_updates()) == 2  # earlier ones were forgotten
+    await bot.delete_webhook(drop_pending_updates=True)
+    assert await bot.get_updates() == []
+
+
+async def test_form_urlencoded_requests(emu: Emulator) -> None:
+    await emu.user(5001, "Alice")
+    async with aiohttp.ClientSession() as http:
+        data = {"chat_id": "5001", "text": "<b>form</b>", "parse_mode": "HTML",
+                "reply_markup": '{"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}'}
+        async with http.post(f"{emu.base_url}/bot{emu.token}/sendMessage", data=data) as resp:
+            result = (await resp.json())["result"]
+    assert result["text"] == "form" and result["entities"][0]["type"] == "bold"
+    assert result["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "a"
