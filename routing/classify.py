@@ -656,6 +656,9 @@ class _CategoryModel:
             if j + 1 < len(content):
                 s2, t2, _ = content[j + 1]
                 add(s + " " + s2, t + " " + t2, self.bigram_w * boost)
-        scale = 1.0 / max(1.0, math.sqrt(len(content) / 12.0))
+        # Long messages collect more evidence; damp by the words the model knows, so a paste
+        # of log lines or numbers does not drown the sentence that says what is wrong.
+        known = sum(1 for s, _, _ in content if s in self.table)
+        scale = 1.0 / max(1.0, math.sqrt(known / 6.0))
         scores = {c: totals[i] * scale for i, c in enumerate(self.cats)}
         return scores, contrib

@@ -220,3 +220,9 @@ def test_classification_speed(router: Router) -> None:
     for t in texts:
         router.classify(CaseInput(t))
     assert len(texts) / (time.perf_counter() - t0) > 1000
+
+
+def test_long_paste_of_noise_keeps_the_sentence_that_matters(router: Router) -> None:
+    noise = " ".join(f"word{n:04d}" for n in range(1200))
+    c = router.classify(CaseInput("My account on the website is broken. " + noise, language="en"))
+    assert c.category == "webshop"
