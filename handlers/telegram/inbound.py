@@ -9,6 +9,7 @@ import logging
 from typing import Any, Protocol
 
 from aiogram import Bot, Router
+from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
@@ -110,7 +111,7 @@ def callback_to_inbound(cq: CallbackQuery) -> Inbound:
 async def _send_direct(bot: Bot, chat_id: str, text: str) -> None:
     """Only for when the database is down: the outbox cannot hold this answer."""
     try:
-        await bot.send_message(int(chat_id), text)
+        await bot.send_message(int(chat_id), text, parse_mode=ParseMode.HTML)
     except TelegramAPIError as e:
         log.warning("direct answer to %s failed: %s", chat_id, e)
 
