@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +42,9 @@ class Service:
         self.clock = clock
         self.on_outbox = on_outbox or (lambda: None)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # Events whose sender was already told the database is down: the adapter retries such
+        # an event until it is stored, and the customer should hear about it once, not per try.
+        self._told_down: OrderedDict[str, None] = OrderedDict()
 
     def _lock(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -120,12 +124,7 @@ class Service:
                 await asyncio.sleep(0.01 * (attempt + 1))
             except StorageUnavailable as e:
                 log.error("storage unavailable while handling %s: %s", ev.event_id, e)
-                lang = deps.texts.lang(ev.sender.language_code)
-                key_text = ("customer.not_stored" if ev.action is not None
-                            and ev.action.name == "send" else "customer.error")
-                text = deps.texts.raw(lang, key_text)
-                return Handled("storage_unavailable", toast=None,
-                               extra={"direct": text, "retryable": True})
+                return self._unavailable(ev, deps)
             except Exception:
                 # A bug must not be silent, and must not show the customer a traceback.
                 log.exception("unhandled error while handling %s", ev.event_id)
@@ -133,6 +132,22 @@ class Service:
                 return Handled("error", extra={"direct": deps.texts.raw(lang, "customer.error")})
         return Handled("conflict_gave_up", extra={"direct": deps.texts.raw(
             deps.texts.lang(ev.sender.language_code), "customer.error"), "retryable": True})
+
+    def _unavailable(self, ev: Inbound, deps: Deps) -> Handled:
+        """Nothing was stored. A message is retried by the adapter until it is (so the customer
+        need not send it again); a button press is not, so they are asked to press again."""
+        lang = deps.texts.lang(ev.sender.language_code)
+        if ev.action is not None:
+            key = "customer.not_stored" if ev.action.name == "send" else "customer.error"
+        else:
+            key = "customer.not_stored_retrying"
+        extra: dict[str, Any] = {"retryable": True}
+        if ev.event_id not in self._told_down:
+            self._told_down[ev.event_id] = None
+            while len(self._told_down) > 1000:
+                self._told_down.popitem(last=False)
+            extra["direct"] = deps.texts.raw(lang, key)
+        return Handled("storage_unavailable", toast=None, extra=extra)
 
     @staticmethod
     def _log(ev: Inbound, result: Handled, started: float) -> None:
