@@ -47,6 +47,9 @@ class OutboxWorker:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self.sent = 0
+        # Sent, but the database was down when we tried to record it: recorded later, and
+        # never sent again by this worker meanwhile.
+        self._unrecorded: dict[int, tuple[OutboxRecord, str | None, datetime]] = {}
 
     def wake(self) -> None:
         self._wake.set()
@@ -81,9 +84,11 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """Claim the due head of each chat's queue and deliver; return how many were handled."""
+        await self._record_unrecorded()
         now = self.clock()
         async with self.store.unit() as unit:
             items = await q.claim_due(unit, now, self.batch, LEASE, tuple(self.transports))
+        items = [i for i in items if i.id not in self._unrecorded]
         if not items:
             return 0
         await asyncio.gather(*(self._deliver(item) for item in items))
@@ -108,10 +113,21 @@ class OutboxWorker:
             log.exception("outbox: transport crashed on message %s", item.id)
             await self._failed(item, DeliveryError(f"{type(e).__name__}: {e}"))
             return
-        async with self.store.unit() as unit:
-            await q.mark_sent(unit, item, result.message_id, self.clock())
         self.sent += 1
+        try:
+            async with self.store.unit() as unit:
+                await q.mark_sent(unit, item, result.message_id, self.clock())
+        except StorageUnavailable:
+            log.warning("outbox: message %s sent, recording it when the database is back", item.id)
+            self._unrecorded[item.id] = (item, result.message_id, self.clock())
+            return
         self.wake()  # the next message of this chat is now due
+
+    async def _record_unrecorded(self) -> None:
+        for item_id, (item, message_id, at) in list(self._unrecorded.items()):
+            async with self.store.unit() as unit:
+                await q.mark_sent(unit, item, message_id, at)
+            del self._unrecorded[item_id]
 
     async def _failed(self, item: OutboxRecord, e: DeliveryError) -> None:
         now = self.clock()

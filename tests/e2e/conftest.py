@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,23 @@ NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
 
 
 class Clock:
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
+    """Starts at a fixed moment and runs with real time, so retries and leases still expire;
+    `advance` jumps forward (deadlines, repeat windows)."""
+
+    def __init__(self, start: datetime = NOW) -> None:
+        self.start = start
+        self.offset = timedelta(0)
+        self.t0 = time.monotonic()
+
+    @property
+    def now(self) -> datetime:
+        return self()
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
 
     def __call__(self) -> datetime:
-        return self.now
+        return self.start + self.offset + timedelta(seconds=time.monotonic() - self.t0)
 
 
 @pytest.fixture
