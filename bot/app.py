@@ -38,9 +38,13 @@ from storage.store import Store
 log = logging.getLogger("skewer.app")
 
 
-def build_deps(config: Config) -> Deps:
+def build_deps(config: Config, path: Path) -> Deps:
+    """Everything derived from one config: its router (with learned examples) and texts."""
+    from bot.routes_cli import load_learned
+
     org = config.organisation
-    return Deps(config=config, router=Router(config), texts=Texts(org.languages, org.default_language))
+    return Deps(config=config, router=Router(config, load_learned(config, path)),
+                texts=Texts(org.languages, org.default_language))
 
 
 @dataclass
@@ -103,7 +107,7 @@ class SkewerApp:
         self.host = host or self.config.server.host
         self.port = self.config.server.port if port is None else port
         self.clock = clock
-        self.deps = build_deps(self.config)
+        self.deps = build_deps(self.config, self.config_path)
         self.metrics = Metrics.create()
         self.store = Store(self.runtime.database_url)
         session = AiohttpSession(api=TelegramAPIServer.from_base(self.runtime.api_base))
@@ -147,7 +151,7 @@ class SkewerApp:
         try:
             text = self.config_path.read_text("utf-8")
             new = parse_config(text, str(self.config_path))
-            deps = build_deps(new)
+            deps = build_deps(new, self.config_path)
         except ConfigError as e:
             log.error("config change refused; the running config stays in force:\n%s", e)
             return False

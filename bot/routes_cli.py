@@ -14,7 +14,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -69,16 +69,38 @@ def build_router(path: str | Path | None = None) -> Router:
     return Router(config, load_learned(config, p))
 
 
-def load_past_cases(since: timedelta) -> list[dict[str, Any]]:
-    """Resolved past cases from the database, newest last, as dicts like the JSONL input.
+def load_past_cases(since: timedelta, path: str | Path | None = None,
+                    resolved_only: bool = False) -> list[dict[str, Any]]:
+    """Past cases from the database, oldest first, as dicts like the JSONL input.
 
-    Keys: id, text, channel, lang, category (the final category), urgency, owner, rule.
-    Wired to storage by the program's composition root; routing never reads the database.
+    Keys: id (the reference), text, channel, lang, category (the final category), urgency,
+    owner_team, owner, rule. `resolved_only` for learning: only settled cases teach.
     """
-    raise NotImplementedError(
-        "reading past cases from the database is not available yet; "
-        "use --input FILE.jsonl (one JSON object per line with at least 'text')"
-    )
+    import asyncio
+
+    from bot.settings import Runtime
+    from storage.migrate import upgrade
+    from storage.store import Store
+
+    config = load_config(config_path(str(path) if path is not None else None))
+
+    async def fetch() -> list[dict[str, Any]]:
+        store = Store(Runtime.from_env(config).database_url)
+        try:
+            await upgrade(store)
+            async with store.unit() as unit:
+                cases = await unit.all_cases(since=datetime.now(UTC) - since)
+        finally:
+            await store.dispose()
+        return [
+            {"id": c.reference, "text": c.text, "channel": c.channel, "lang": c.language,
+             "category": c.category, "urgency": c.urgency, "kind": c.kind,
+             "owner_team": c.owner_team, "owner": {"team": c.owner_team, "person": c.owner_person},
+             "rule": c.rule}
+            for c in cases if not resolved_only or c.status in ("resolved", "closed")
+        ]
+
+    return asyncio.run(fetch())
 
 
 def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
@@ -225,8 +247,8 @@ def cmd_replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         rows = list(read_jsonl(args.input))
     else:
         try:
-            rows = load_past_cases(_parse_since(args.since))
-        except NotImplementedError as e:
+            rows = load_past_cases(_parse_since(args.since), args.config)
+        except ValueError as e:
             print(f"replay --since: {e}", file=err)
             return 2
     moves: Counter[tuple[str, str]] = Counter()
@@ -277,8 +299,8 @@ def cmd_learn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         rows = list(read_jsonl(args.input))
     else:
         try:
-            rows = load_past_cases(_parse_since(args.since))
-        except NotImplementedError as e:
+            rows = load_past_cases(_parse_since(args.since), args.config, resolved_only=True)
+        except ValueError as e:
             print(f"learn --since: {e}", file=err)
             return 2
     examples = [
