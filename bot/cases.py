@@ -14,6 +14,7 @@ from bot.texts import Raw, esc
 from routing.types import CaseInput, CustomerFacts, Decision, OwnershipState, PersonState
 from storage.records import CaseRecord, CustomerRecord
 
+MAX_COMMENT = 20_000
 URGENCY_ICON = {"critical": "🔴", "high": "🟠", "normal": "🟡", "low": "🟢"}
 
 
@@ -340,12 +341,27 @@ async def feedback_comment(ctx: Ctx, state: dict[str, Any], customer: CustomerRe
     case = await ctx.unit.case_by_ref(ref) if ref else None
     if case is None or case.customer_id != customer.id:
         return Handled("feedback_lost_case")
-    await ctx.unit.set_feedback_comment(case.id, text[:4000])
+    await ctx.unit.set_feedback_comment(case.id, text[:MAX_COMMENT])
     fb = await ctx.unit.feedback(case.id)
-    await ctx.unit.add_event(case.id, "feedback_comment", "customer", ctx.now, text=text[:4000])
+    await ctx.unit.add_event(case.id, "feedback_comment", "customer", ctx.now,
+                             text=text[:MAX_COMMENT])
     await _feedback_to_owner(ctx, case, fb.score if fb else 0, text)
     await ctx.reply(ctx.t(lang, "customer.feedback_thanks", name=_handler_name(ctx, case)))
     return Handled("feedback_comment")
+
+
+async def feedback_comment_more(ctx: Ctx, customer: CustomerRecord, ref: str, text: str) -> None:
+    """The next part of a comment Telegram split in two: appended, and passed on to the owner."""
+    case = await ctx.unit.case_by_ref(ref)
+    if case is None or case.customer_id != customer.id:
+        return
+    fb = await ctx.unit.feedback(case.id)
+    if fb is None:
+        return
+    await ctx.unit.set_feedback_comment(case.id, f"{fb.comment or ''}\n{text}"[:MAX_COMMENT])
+    await ctx.unit.add_event(case.id, "feedback_comment", "customer", ctx.now,
+                             text=text[:MAX_COMMENT])
+    await _feedback_to_owner(ctx, case, fb.score, text)
 
 
 def _handler_name(ctx: Ctx, case: CaseRecord) -> str:

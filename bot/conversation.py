@@ -25,6 +25,13 @@ GREETINGS = {
 # paste into several messages): gathered silently instead of prompting again.
 CONTINUATION_SECONDS = 3.0
 MAX_STORY_CHARS = 60_000
+# A Telegram client splits a text over 4096 characters into parts of at least about half that.
+# A long message followed within seconds by another is one paste: the rest belongs with it.
+SPLIT_PART_MIN = 2000
+# What the summary shows of the story and the better-service answer (escaped), so it always
+# fits in one Telegram message; everything is stored and shown to staff.
+SUMMARY_STORY_CHARS = 1500
+SUMMARY_BETTER_CHARS = 1000
 
 
 def _token() -> str:
@@ -59,8 +66,15 @@ async def handle_customer(ctx: Ctx, state: dict[str, Any], customer: CustomerRec
         await ctx.reply(ctx.t(lang, key))
         return Handled("asked_for_words")
 
+    rest_of = _continuation_of(ctx, state)
+    if rest_of is not None and text:
+        return await _continue_long(ctx, state, customer, rest_of, text)
+
     if step == "feedback_comment":
-        return await cases.feedback_comment(ctx, state, customer, lang, text)
+        ref = state.get("feedback_case")
+        result = await cases.feedback_comment(ctx, state, customer, lang, text)
+        _note_long(ctx, state, "feedback", text, case=ref)
+        return result
 
     if step == "idle":
         open_case = await _latest_open_case(ctx, customer)
@@ -83,6 +97,7 @@ async def handle_customer(ctx: Ctx, state: dict[str, Any], customer: CustomerRec
             return Handled("asked_for_words")
         state["better"] = text[:MAX_STORY_CHARS]
         state["better_skipped"] = False
+        _note_long(ctx, state, "better", text)
         return await _after_better(ctx, state, lang)
     if step == "reference":
         ref = extract_reference(text, ctx.config) or _loose_reference(text)
@@ -100,6 +115,49 @@ async def handle_customer(ctx: Ctx, state: dict[str, Any], customer: CustomerRec
         return await _show_summary(ctx, state, lang)
     state.update(fresh_intake(state))
     return await _add_story(ctx, state, lang, text)
+
+
+def _sent_at(ctx: Ctx) -> float:
+    """When the customer sent it (a retried delivery keeps its time), else now."""
+    return ctx.ev.timestamp if ctx.ev.timestamp is not None else ctx.now.timestamp()
+
+
+def _note_long(ctx: Ctx, state: dict[str, Any], where: str, text: str, **info: Any) -> None:
+    if len(text) >= SPLIT_PART_MIN:
+        state["long_part"] = {"to": where, "at": _sent_at(ctx), **info}
+    else:
+        state.pop("long_part", None)
+
+
+def _continuation_of(ctx: Ctx, state: dict[str, Any]) -> dict[str, Any] | None:
+    """Where the previous, long message went, if this one is the next part of the same paste."""
+    last = state.pop("long_part", None)
+    if last is None or ctx.ev.attachments or ctx.ev.command:
+        return None
+    return last if abs(_sent_at(ctx) - float(last["at"])) <= CONTINUATION_SECONDS else None
+
+
+async def _continue_long(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord,
+                         rest_of: dict[str, Any], text: str) -> Handled:
+    """The next part of a long answer: kept with the answer, silently (one reply per paste)."""
+    if rest_of["to"] == "better" and state.get("better") is not None:
+        state["better"] = f"{state['better']}\n{text}"[:MAX_STORY_CHARS]
+        _note_long(ctx, state, "better", text)
+        return Handled("better_part")
+    if rest_of["to"] == "feedback" and rest_of.get("case"):
+        await cases.feedback_comment_more(ctx, customer, rest_of["case"], text)
+        _note_long(ctx, state, "feedback", text, case=rest_of["case"])
+        return Handled("feedback_comment_part")
+    return Handled("ignored_part")
+
+
+def _clip(text: str, limit: int) -> str:
+    """At most `limit` characters once escaped for HTML (markup can make text 5x longer)."""
+    if len(esc(text)) <= limit:
+        return text
+    while len(esc(text)) > limit - 4:
+        text = text[: max(0, min(len(text) - 1, int(len(text) * 0.9)))]
+    return text + " […]"
 
 
 async def _latest_open_case(ctx: Ctx, customer: CustomerRecord) -> Any:
@@ -182,10 +240,9 @@ async def _show_summary(ctx: Ctx, state: dict[str, Any], lang: str) -> Handled:
     state["step"] = "summary"
     none = ctx.texts.raw(lang, "customer.summary_none")
     skipped = ctx.texts.raw(lang, "customer.summary_skipped")
-    better = state.get("better") or (skipped if state.get("better_skipped") else none)
-    story = story_text(state)
-    if len(story) > 1500:
-        story = story[:1500] + " […]"
+    better = (_clip(state["better"], SUMMARY_BETTER_CHARS) if state.get("better")
+              else skipped if state.get("better_skipped") else none)
+    story = _clip(story_text(state), SUMMARY_STORY_CHARS)
     tok = state["intake"]
     await ctx.reply(
         ctx.t(lang, "customer.summary", story=story or none, better=better,
