@@ -412,3 +412,40 @@ def test_skewer_refuses_to_start_on_a_broken_config(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "skewer.db").exists(), "nothing started before the config was checked"
 
+
+
+async def test_long_answers_after_the_story_stay_where_they_were_written(
+        skewer: SkewerApp, emu, staff) -> None:
+    """Telegram splits any paste over 4096 characters, not only the story."""
+    better = "Better: " + " ".join(f"idea{n:04d}" for n in range(700))
+    comment = "Comment: " + " ".join(f"note{n:04d}" for n in range(700))
+    assert len(better) > 4096 and len(comment) > 4096
+    mo = await emu.user(8012, "Mo", language_code="en")
+    await mo.send(WEBSHOP)
+    await mo.wait_for("That's everything")
+    await mo.press("That's everything")
+    await mo.wait_for("served you better")
+    assert len((await mo.send(better)).parts) == 2
+    summary = await mo.wait_for("Shall I send it?")
+    await mo.press("Send", message=summary)
+    ref = REF.search((await mo.wait_for("Your case number is")).text).group(1)
+    (case,) = await cases(skewer)
+    assert case.text == WEBSHOP, "the rest of the better-service answer went into the story"
+    assert case.better_service.split() == better.split()
+
+    await staff["tom"].send(f"/resolve {ref} software bug")
+    await mo.wait_for("How satisfied")
+    await mo.press("2")
+    await mo.wait_for("anything else")
+    assert len((await mo.send(comment)).parts) == 2
+    await mo.wait_for("Thank you for your feedback")
+    await mo.send("/status")
+    await mo.wait_for("Your cases:")
+    texts = [m.text for m in await mo.bot_messages()]
+    assert sum(t.startswith("Hello Mo") for t in texts) == 1, "a new intake was started"
+    async with skewer.store.unit() as unit:
+        fb = await unit.feedback(case.id)
+    assert fb.score == 2 and fb.comment.split() == comment.split()
+    # Tom got both parts (each cut to fit a message; the whole comment is stored).
+    got = [m.text for m in await staff["tom"].bot_messages() if f"Beoordeling van {ref}" in m.text]
+    assert len(got) == 3 and "note0000" in got[1] and "note06" in got[2], got
