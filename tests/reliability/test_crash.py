@@ -51,6 +51,22 @@ async def customer(emu: Emulator, n: int) -> str:
     return match.group(1)
 
 
+async def outbox_empty(db_url: str, within: float = 90.0) -> None:
+    from storage.outbox import pending_count
+
+    store = Store(db_url)
+    loop = asyncio.get_running_loop()
+    end = loop.time() + within
+    try:
+        while loop.time() < end:
+            async with store.unit() as unit:
+                if await pending_count(unit) == 0:
+                    return
+            await asyncio.sleep(0.2)
+    finally:
+        await store.dispose()
+
+
 async def staff_users(emu: Emulator) -> None:
     """Staff have started the bot once (Telegram refuses messages to a chat never opened)."""
     from bot.settings import load_config
@@ -82,7 +98,7 @@ async def test_sigkill_five_times_loses_and_doubles_nothing(tmp_path: Path, db_u
 
         await killer()
         refs = await asyncio.gather(*tasks)
-        await asyncio.sleep(1.0)  # let the last staff notifications go out
+        await outbox_empty(db_url)  # let the last staff notifications go out
         await service.stop()
 
         # Each customer got exactly one reference, all different, each stored exactly once.
