@@ -138,7 +138,8 @@ async def start_bot(kind: str, base: str, workdir: Path, args: argparse.Namespac
         cmd += ["--send-limits", args.send_limits]
     err = open(workdir / f"{kind}.stderr", "ab")  # noqa: ASYNC230 - handed to the child
     proc = await asyncio.create_subprocess_exec(*cmd, cwd=ROOT, stdin=asyncio.subprocess.PIPE,
-                                                stdout=asyncio.subprocess.PIPE, stderr=err)
+                                                stdout=asyncio.subprocess.PIPE, stderr=err,
+                                                limit=64 * 1024 * 1024)  # stats carry samples
     err.close()
     p = Proc(proc, f"{kind} bot")
     await p.read_event("ready", timeout=120)
@@ -394,7 +395,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.conversations", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--users", type=int, default=100, help="concurrent simulated users")
-    p.add_argument("--duration", type=float, default=15.0,
+    p.add_argument("--duration", type=float, default=12.0,
                    help="measured seconds per bot and round")
     p.add_argument("--rounds", type=int, default=2,
                    help="echo and Skewer are measured alternately this many times, pooled")

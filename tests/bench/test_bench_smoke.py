@@ -35,7 +35,7 @@ def test_routing_bench_tiny(tmp_path: Path) -> None:
     assert out["sizes"]["10"]["decide"]["gc_on"]["calls"] > 0
     assert out["sizes"]["10"]["parse_config_s"] is not None
     assert out["classify"]["gc_on"]["per_s"] > 0
-    assert out["classify"]["long_50k"]["calls"] >= 5
+    assert out["classify"]["long_50k"]["calls"] >= 3
 
 
 async def test_conversations_bench_tiny(tmp_path: Path) -> None:
