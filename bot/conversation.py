@@ -91,10 +91,15 @@ async def handle_customer(ctx: Ctx, state: dict[str, Any], customer: CustomerRec
 
     if step == "story":
         return await _add_story(ctx, state, lang, text)
+    if step in ("better", "reference", "summary", "change"):
+        # A photo or document sent at any question belongs to the complaint (a photo of the
+        # receipt is the natural answer to "what is the order number?").
+        _keep_attachments(ctx, state)
     if step == "better":
         if not text:
-            await ctx.reply(ctx.t(lang, "customer.story_empty"))
-            return Handled("asked_for_words")
+            await ctx.reply(ctx.t(lang, "customer.attachment_kept_better"),
+                            [[ctx.btn(lang, "skip", Action("skipbetter", state["intake"]))]])
+            return Handled("attachment_kept")
         state["better"] = text[:MAX_STORY_CHARS]
         state["better_skipped"] = False
         _note_long(ctx, state, "better", text)
@@ -102,14 +107,16 @@ async def handle_customer(ctx: Ctx, state: dict[str, Any], customer: CustomerRec
     if step == "reference":
         ref = extract_reference(text, ctx.config) or _loose_reference(text)
         if ref is None:
-            await ctx.reply(ctx.t(lang, "customer.reference_not_understood"),
+            key = ("customer.attachment_kept_reference" if ev.attachments
+                   else "customer.reference_not_understood")
+            await ctx.reply(ctx.t(lang, key),
                             [[ctx.btn(lang, "no_reference", Action("noref", state["intake"]))]])
             return Handled("reference_not_understood")
         state["reference"] = ref
         state["reference_skipped"] = False
         return await _show_summary(ctx, state, lang)
     if step in ("summary", "change"):
-        # Typing at the summary adds to the story rather than being lost.
+        # Typing (or sending a photo) at the summary adds to the story rather than being lost.
         _append(state, text)
         await ctx.reply(ctx.t(lang, "customer.summary_add_hint"))
         return await _show_summary(ctx, state, lang)
@@ -182,13 +189,16 @@ def _loose_reference(text: str) -> str | None:
     return None
 
 
-async def _add_story(ctx: Ctx, state: dict[str, Any], lang: str, text: str) -> Handled:
-    ev = ctx.ev
-    _append(state, text)
-    for a in ev.attachments:
+def _keep_attachments(ctx: Ctx, state: dict[str, Any]) -> None:
+    for a in ctx.ev.attachments:
         state["attachments"].append({"kind": a.kind, "file_id": a.file_id,
                                      "file_name": a.file_name, "caption": a.caption,
-                                     "channel": ev.channel})
+                                     "channel": ctx.ev.channel})
+
+
+async def _add_story(ctx: Ctx, state: dict[str, Any], lang: str, text: str) -> Handled:
+    _append(state, text)
+    _keep_attachments(ctx, state)
     now = ctx.now.timestamp()
     last = state.get("last_part_at")
     state["last_part_at"] = now
