@@ -71,8 +71,9 @@ async def owner_message(people: list[TgUser], ref: str) -> tuple[TgUser, TgMessa
     raise AssertionError(f"nobody of {people} got case {ref}")
 
 
-# -- language ----------------------------------------------------------------------------
-async def test_start_greets_in_the_customers_language(skewer: SkewerApp, emu) -> None:
+# -- greeting, language, commands --------------------------------------------------------
+async def test_greeting_in_the_customers_language_and_the_first_message_kept(
+        skewer: SkewerApp, emu) -> None:
     anna = await emu.user(6001, "Anna", language_code="nl")
     await anna.send("/start")
     greeting = await anna.wait_for("Hallo Anna")
@@ -83,25 +84,37 @@ async def test_start_greets_in_the_customers_language(skewer: SkewerApp, emu) ->
     greeting = await john.wait_for("Hello John")
     assert "Tell me what went wrong" in greeting.text
 
-
-async def test_first_message_without_start_is_greeted_and_kept(skewer: SkewerApp, emu) -> None:
-    john = await emu.user(6003, "John", language_code="en")
-    await john.send(DELIVERY)
-    hello = await john.wait_for("Hello John")
+    # Without /start: greeted, and the first message is the start of the story.
+    jane = await emu.user(6003, "Jane", language_code="en")
+    await jane.send(DELIVERY)
+    hello = await jane.wait_for("Hello Jane")
     assert "what went wrong" in hello.text
-    await john.wait_for("That's everything")
-    # The first message is the start of the story, not lost in the greeting.
-    await john.press("That's everything")
-    await john.wait_for("served you better")
-    await john.press("Skip")
-    await john.wait_for("order or reference number")
-    await john.press("I don't have one")
-    summary = await john.wait_for("Shall I send it?")
+    await jane.wait_for("That's everything")
+    await jane.press("That's everything")
+    await jane.wait_for("served you better")
+    await jane.press("Skip")
+    await jane.wait_for("order or reference number")
+    await jane.press("I don't have one")
+    summary = await jane.wait_for("Shall I send it?")
     assert "the courier did not show up" in summary.text
+    # Cancel at the summary: nothing is stored.
+    await jane.press("Cancel", message=summary)
+    await jane.wait_for("Cancelled: nothing was sent.")
+    assert await stored_cases(skewer) == []
 
 
-async def test_language_switch_with_buttons_and_with_argument(skewer: SkewerApp, emu) -> None:
+async def test_language_switch_help_and_unknown_commands(skewer: SkewerApp, emu) -> None:
     piet = await emu.user(6004, "Piet", language_code="nl")
+    await piet.send("/help")
+    help_ = await piet.wait_for("/new")
+    for cmd in ("/status", "/language", "/cancel", "/help"):
+        assert cmd in help_.text
+    await piet.send("/frobnicate now")
+    unknown = await piet.wait_for("Het commando /frobnicate ken ik niet")
+    assert "/help" in unknown.text
+    await piet.send("/cancel")  # an unknown command started nothing
+    await piet.wait_for("Er is niets om te annuleren.")
+
     await piet.send("/language")
     choose = await piet.wait_for("Welke taal")
     assert {"Nederlands", "English"} <= set(choose.button_texts)
@@ -124,55 +137,41 @@ async def test_language_switch_with_buttons_and_with_argument(skewer: SkewerApp,
         assert (await unit.get_customer(case.customer_id)).language == "nl"
 
 
-# -- commands ----------------------------------------------------------------------------
-async def test_help_and_unknown_command(skewer: SkewerApp, emu) -> None:
-    mia = await emu.user(6005, "Mia", language_code="en")
-    await mia.send("/help")
-    help_ = await mia.wait_for("/new")
-    for cmd in ("/status", "/language", "/cancel", "/help"):
-        assert cmd in help_.text
-    await mia.send("/frobnicate now")
-    unknown = await mia.wait_for("I don't know the command")
-    assert "/frobnicate" in unknown.text and "/help" in unknown.text
-    # An unknown command does not start or disturb an intake.
-    await mia.send("/cancel")
-    await mia.wait_for("There is nothing to cancel.")
-
-
-async def test_status_lists_cases_and_their_state(skewer: SkewerApp, emu, staff) -> None:
+async def test_status_follow_ups_and_new(skewer: SkewerApp, emu, staff) -> None:
     sam = await emu.user(6006, "Sam", language_code="en")
     await sam.send("/status")
     await sam.wait_for("You have no cases with us.")
 
-    ref = await file_complaint(sam, WEBSHOP)
+    first = await file_complaint(sam, WEBSHOP)
     await sam.send("/status")
     status = await sam.wait_for("Your cases:")
-    assert ref in status.text and "open" in status.text and "Webshop and app" in status.text
+    assert first in status.text and "open" in status.text and "Webshop and app" in status.text
+
+    # Writing again while the case is open goes to the owner, not into a new intake.
+    await sam.send("also, the password reset mail never arrives")
+    passed = await sam.wait_for("Passed on to")
+    assert first in passed.text and "/new" in passed.text
+    relayed = await staff["tom"].wait_for("password reset mail", chat=staff["digital_group"])
+    assert first in relayed.text
+    assert len(await stored_cases(skewer)) == 1
 
     tom = staff["tom"]
-    await tom.send(f"/take {ref}")
+    await tom.send(f"/take {first}")
     await tom.wait_for("heeft zaak")
     await sam.wait_for("is now with")
     await sam.send("/status")
     status = await sam.wait_for("Your cases:")
     assert "being handled" in status.text and "Tom" in status.text
 
-
-async def test_new_starts_a_separate_complaint_while_one_is_open(skewer: SkewerApp, emu,
-                                                                staff) -> None:
-    eve = await emu.user(6007, "Eve", language_code="en")
-    first = await file_complaint(eve, WEBSHOP)
-    # Writing again while the case is open goes to the owner, not into a new intake.
-    await eve.send("also, the password reset mail never arrives")
-    passed = await eve.wait_for("Passed on to")
-    assert first in passed.text and "/new" in passed.text
-    relayed = await staff["tom"].wait_for("password reset mail", chat=staff["digital_group"])
+    # Now the owner is Tom himself: a follow-up reaches his own chat.
+    await sam.send("it is the same on my laptop")
+    await sam.wait_for("Passed on to Tom")
+    relayed = await tom.wait_for("same on my laptop")
     assert first in relayed.text
-    assert len(await stored_cases(skewer)) == 1
 
-    await eve.send("/new")
-    await eve.wait_for("Hello Eve")
-    second = await file_complaint(eve, "I was charged twice for the same order")
+    await sam.send("/new")
+    await sam.wait_for("Hello Sam")
+    second = await file_complaint(sam, "I was charged twice for the same order")
     assert second != first
     cases = {c.reference: c for c in await stored_cases(skewer)}
     assert set(cases) == {first, second}
@@ -180,14 +179,10 @@ async def test_new_starts_a_separate_complaint_while_one_is_open(skewer: SkewerA
     async with skewer.store.unit() as unit:
         texts = [m.text for m in await unit.messages(cases[first].id)]
     assert "also, the password reset mail never arrives" in texts
-
-
-async def test_cancel_at_the_summary_stores_nothing(skewer: SkewerApp, emu) -> None:
-    kai = await emu.user(6008, "Kai", language_code="en")
-    await to_summary(kai, WEBSHOP)
-    await kai.press("Cancel")
-    await kai.wait_for("Cancelled: nothing was sent.")
-    assert await stored_cases(skewer) == []
+    assert "it is the same on my laptop" in texts
+    await sam.send("/status")
+    status = await sam.wait_for("Your cases:")
+    assert first in status.text and second in status.text
 
 
 # -- gathering a story -------------------------------------------------------------------
@@ -235,56 +230,6 @@ async def test_messages_photos_documents_and_voice_become_one_complaint(skewer: 
     assert got[2].raw["voice"]["file_id"] == atts[2].file_id
 
 
-async def test_order_number_in_the_story_is_not_asked_again(skewer: SkewerApp, emu) -> None:
-    olaf = await emu.user(6010, "Olaf", language_code="en")
-    await olaf.send("my parcel 2025-008842 never arrived, the courier did not show up")
-    await olaf.wait_for("That's everything")
-    await olaf.press("That's everything")
-    await olaf.wait_for("served you better")
-    await olaf.press("Skip")
-    summary = await olaf.wait_for(lambda m: "Shall I send" in m.text or "order or" in m.text)
-    assert "Shall I send it?" in summary.text, "asked for an order number already given"
-    assert "2025-008842" in summary.text and "(skipped)" in summary.text
-    await olaf.press("Send")
-    await olaf.wait_for("Your case number is")
-    (case,) = await stored_cases(skewer)
-    assert case.order_reference == "2025-008842" and case.better_service is None
-
-
-async def test_order_number_is_asked_only_when_the_category_needs_one(skewer: SkewerApp,
-                                                                     emu) -> None:
-    # webshop: no requires_reference -> straight to the summary
-    wim = await emu.user(6011, "Wim", language_code="en")
-    await wim.send(WEBSHOP)
-    await wim.wait_for("That's everything")
-    await wim.press("That's everything")
-    await wim.wait_for("served you better")
-    await wim.send("a working reset link")
-    nxt = await wim.wait_for(lambda m: "Shall I send" in m.text or "order or" in m.text)
-    assert "Shall I send it?" in nxt.text
-
-    # delivery: requires_reference -> asked; a wrong answer is asked again, a good one kept
-    ria = await emu.user(6012, "Ria", language_code="en")
-    await ria.send(DELIVERY)
-    await ria.wait_for("That's everything")
-    await ria.press("That's everything")
-    await ria.wait_for("served you better")
-    await ria.send("text me the delivery slot")
-    ask = await ria.wait_for("order or reference number")
-    assert "Logistics" in ask.text and "I don't have one" in ask.button_texts
-    await ria.send("no idea really")
-    again = await ria.wait_for("couldn't find an order number")
-    assert "I don't have one" in again.button_texts
-    await ria.send("HW-123456")
-    summary = await ria.wait_for("Shall I send it?")
-    assert "HW-123456" in summary.text
-    await ria.press("Send")
-    await ria.wait_for("Your case number is")
-    (case,) = await stored_cases(skewer)
-    assert case.order_reference == "HW-123456" and case.category == "delivery"
-    assert case.better_service == "text me the delivery slot"
-
-
 async def test_change_story_better_answer_and_order_number(skewer: SkewerApp, emu) -> None:
     ute = await emu.user(6013, "Ute", language_code="en")
     await to_summary(ute, DELIVERY, better="call me first", reference="2025-000001")
@@ -327,11 +272,91 @@ async def test_change_story_better_answer_and_order_number(skewer: SkewerApp, em
     assert case.better_service == "ring the bell" and case.order_reference == "2025-000777"
 
 
-async def test_confirmation_names_owner_and_when(skewer: SkewerApp, emu) -> None:
+async def test_attachments_sent_at_any_question_are_kept(skewer: SkewerApp, emu,
+                                                         staff) -> None:
+    """A photo of the receipt when asked for the order number is the most natural answer."""
+    rob = await emu.user(6019, "Rob", language_code="en")
+    await rob.send(DELIVERY)
+    await rob.wait_for("That's everything")
+    await rob.press("That's everything")
+    await rob.wait_for("served you better")
+    await rob.send_photo()  # no words: kept, and the question stands
+    kept = await rob.wait_for("added")
+    assert "Skip" in kept.button_texts
+    await rob.send("tell me the delivery time")
+    await rob.wait_for("order or reference number")
+    receipt = await rob.send_photo(caption="my receipt")  # no number in it: kept, asked again
+    kept = await rob.wait_for("added")
+    assert "I don't have one" in kept.button_texts
+    await rob.press("I don't have one", message=kept)
+    await rob.wait_for("Shall I send it?")
+    await rob.send_document("invoice.pdf")
+    await rob.wait_for("Added to your story.")
+    summary = await rob.wait_for("Shall I send it?")
+    assert "Attachments: 3" in summary.text
+    await rob.press("Send", message=summary)
+    ref = REF.search((await rob.wait_for("Your case number is")).text).group(1)
+    case = (await stored_cases(skewer))[-1]
+    assert case.reference == ref and case.better_service == "tell me the delivery time"
+    async with skewer.store.unit() as unit:
+        atts = await unit.attachments(case.id)
+    assert [a.kind for a in atts] == ["photo", "photo", "document"]
+    assert atts[1].file_id == receipt.raw["photo"][-1]["file_id"]
+    assert atts[1].caption == "my receipt"
+
+
+async def test_order_number_asked_only_when_needed_and_the_confirmation(skewer: SkewerApp,
+                                                                         emu) -> None:
+    olaf = await emu.user(6010, "Olaf", language_code="en")
+    await olaf.send("my parcel 2025-008842 never arrived, the courier did not show up")
+    await olaf.wait_for("That's everything")
+    await olaf.press("That's everything")
+    await olaf.wait_for("served you better")
+    await olaf.press("Skip")
+    summary = await olaf.wait_for(lambda m: "Shall I send" in m.text or "order or" in m.text)
+    assert "Shall I send it?" in summary.text, "asked for an order number already given"
+    assert "2025-008842" in summary.text and "(skipped)" in summary.text
+    await olaf.press("Send")
+    await olaf.wait_for("Your case number is")
+    (case,) = await stored_cases(skewer)
+    assert case.order_reference == "2025-008842" and case.better_service is None
+
+    # webshop: no requires_reference -> straight to the summary
+    wim = await emu.user(6011, "Wim", language_code="en")
+    await wim.send(WEBSHOP)
+    await wim.wait_for("That's everything")
+    await wim.press("That's everything")
+    await wim.wait_for("served you better")
+    await wim.send("a working reset link")
+    nxt = await wim.wait_for(lambda m: "Shall I send" in m.text or "order or" in m.text)
+    assert "Shall I send it?" in nxt.text
+
+    # delivery: requires_reference -> asked; a wrong answer is asked again, a good one kept
+    ria = await emu.user(6012, "Ria", language_code="en")
+    await ria.send(DELIVERY)
+    await ria.wait_for("That's everything")
+    await ria.press("That's everything")
+    await ria.wait_for("served you better")
+    await ria.send("text me the delivery slot")
+    ask = await ria.wait_for("order or reference number")
+    assert "Logistics" in ask.text and "I don't have one" in ask.button_texts
+    await ria.send("no idea really")
+    again = await ria.wait_for("couldn't find an order number")
+    assert "I don't have one" in again.button_texts
+    await ria.send("HW-123456")
+    summary = await ria.wait_for("Shall I send it?")
+    assert "HW-123456" in summary.text
+    await ria.press("Send")
+    await ria.wait_for("Your case number is")
+    case = (await stored_cases(skewer))[-1]
+    assert case.order_reference == "HW-123456" and case.category == "delivery"
+    assert case.better_service == "text me the delivery slot"
+
+    # The confirmation: a short reference, who, and when; never a complaints department.
     nina = await emu.user(6014, "Nina", language_code="nl")
     ref = await file_complaint(nina, "het bedrag is twee keer van mijn rekening gehaald",
                                lang="nl")
-    (case,) = await stored_cases(skewer)
+    case = (await stored_cases(skewer))[-1]
     conf = (await nina.bot_messages())[-1]
     assert case.reference == ref and len(ref) == 7
     assert "Noor" in conf.text and "Financiën" in conf.text

@@ -61,9 +61,10 @@ async def billing_case(emu, staff, user_id: int = 7001, **kw: Any
     return customer, ref, noor, note
 
 
-# -- the notification --------------------------------------------------------------------
-async def test_owner_gets_everything_needed(skewer: SkewerApp, emu, staff) -> None:
-    _, ref, noor, note = await billing_case(
+# -- the notification, take, reply -------------------------------------------------------
+async def test_owner_gets_everything_then_takes_and_replies(skewer: SkewerApp, emu,
+                                                            staff) -> None:
+    customer, ref, noor, note = await billing_case(
         emu, staff, better="Check the payment before charging again.", photo="bank statement")
     for part in (f"Nieuwe zaak {ref}", "hoog", "Waarom hoog", "Facturering", "klacht",
                  "Carla", BILLING, "Check the payment before charging again.",
@@ -75,21 +76,13 @@ async def test_owner_gets_everything_needed(skewer: SkewerApp, emu, staff) -> No
     case = await case_of(skewer, ref)
     assert (case.owner_team, case.owner_person, case.status) == ("finance", "noor", "open")
 
-
-async def test_skipped_better_service_is_shown_as_skipped(skewer: SkewerApp, emu, staff) -> None:
-    _, ref, _, note = await billing_case(emu, staff)
-    assert "de klant heeft dit overgeslagen" in note.text
-    assert (await case_of(skewer, ref)).better_service is None
-
-
-# -- take / reply ------------------------------------------------------------------------
-async def test_take_then_reply_button_and_typed_answer(skewer: SkewerApp, emu, staff) -> None:
-    customer, ref, noor, note = await billing_case(emu, staff)
+    # Take
     toast = await (await noor.press("Oppakken", message=note)).answer()
     assert "Noor heeft zaak" in toast["text"]
     await noor.wait_for("heeft zaak")
     assert (await case_of(skewer, ref)).status == "taken"
 
+    # Reply button, then the typed answer
     await noor.press("Antwoorden", message=note)
     prompt = await noor.wait_for("Typ je antwoord")
     assert ref in prompt.text and "Carla" in prompt.text
@@ -97,32 +90,28 @@ async def test_take_then_reply_button_and_typed_answer(skewer: SkewerApp, emu, s
     await noor.wait_for("Verstuurd aan de klant")
     answer = await customer.wait_for("second charge is refunded")
     assert answer.text.startswith("Noor") and "Finance" in answer.text and ref in answer.text
-    # Only the first name reaches the customer.
-    assert "Hendriks" not in answer.text
-
+    assert "Hendriks" not in answer.text  # only the first name reaches the customer
     case = await case_of(skewer, ref)
     assert case.first_response_at is not None
-    async with skewer.store.unit() as unit:
-        out = [m for m in await unit.messages(case.id) if m.direction == "out"]
-    assert [(m.author, m.text) for m in out] == [("noor", "The second charge is refunded today.")]
     # The next plain message is not another answer.
     await noor.send("hallo?")
     await noor.wait_for("Commando's voor medewerkers")
     await customer.expect_no_message(0.3)
 
-
-async def test_telegram_reply_to_the_notification_reaches_the_customer(skewer: SkewerApp, emu,
-                                                                      staff) -> None:
-    customer, ref, noor, note = await billing_case(emu, staff)
+    # A Telegram reply to the notification
     await noor.reply(note, "Sorry Carla, I am on it.")
     await noor.wait_for("Verstuurd aan de klant")
     answer = await customer.wait_for("I am on it")
     assert "Noor" in answer.text and ref in answer.text
-    assert "reply" in await timeline(skewer, ref)
+    async with skewer.store.unit() as unit:
+        out = [m for m in await unit.messages(case.id) if m.direction == "out"]
+    assert [(m.author, m.text) for m in out] == [
+        ("noor", "The second charge is refunded today."), ("noor", "Sorry Carla, I am on it.")]
+    assert (await timeline(skewer, ref)).count("reply") == 2
 
 
-async def test_take_in_the_group_and_someone_else_cannot_take_it(skewer: SkewerApp, emu,
-                                                                 staff) -> None:
+async def test_group_case_take_refusals_and_a_double_resolve(skewer: SkewerApp, emu,
+                                                             staff) -> None:
     customer = await emu.user(7002, "Dirk", language_code="en")
     ref = await file_complaint(customer, WEBSHOP)
     group, tom, kim = staff["digital_group"], staff["tom"], staff["kim"]
@@ -133,12 +122,36 @@ async def test_take_in_the_group_and_someone_else_cannot_take_it(skewer: SkewerA
     assert "Tom" in told.text
     toast = await (await kim.press("Oppakken", message=note)).answer()
     assert "al opgepakt door Tom" in toast["text"] and toast["show_alert"]
+    # Someone in the group who is not staff in the config cannot use the buttons.
+    intern = await emu.user(7999, "Ivo", language_code="nl")
+    await emu.group(group.id, "Digitaal", members=[tom, kim, intern])
+    toast = await (await intern.press("Oplossen", message=note)).answer()
+    assert "alleen voor medewerkers" in toast["text"]
     assert (await case_of(skewer, ref)).owner_person == "tom"
+
+    # Kim starts resolving with a typed cause; meanwhile Tom resolves it from his own chat.
+    await kim.press("Oplossen", message=note)
+    ask = await kim.wait_for("grondoorzaak", chat=group)
+    await kim.press("Anders (typ het)", message=ask)
+    await kim.wait_for("Typ de grondoorzaak", chat=group)
+    await tom.send(f"/resolve {ref} software bug")
+    await tom.wait_for("opgelost door Tom")
+    await customer.wait_for("How satisfied")
+    await kim.send("cache was stale", chat=group)
+    got = await kim.wait_for("al gesloten", chat=group)
+    assert ref in got.text
+    case = await case_of(skewer, ref)
+    assert case.root_cause == "software bug"
+    assert (await timeline(skewer, ref)).count("resolved") == 1
+    await customer.expect_no_message(0.3)
 
 
 # -- resolve -----------------------------------------------------------------------------
-async def test_resolve_with_a_root_cause_button(skewer: SkewerApp, emu, staff) -> None:
+async def test_resolve_with_a_cause_button_or_a_typed_other(skewer: SkewerApp, emu,
+                                                            staff) -> None:
     customer, ref, noor, note = await billing_case(emu, staff)
+    assert "de klant heeft dit overgeslagen" in note.text  # the better-service question
+    assert (await case_of(skewer, ref)).better_service is None
     await noor.press("Oplossen", message=note)
     ask = await noor.wait_for("grondoorzaak")
     causes = skewer.config.root_causes_for("billing")
@@ -154,21 +167,19 @@ async def test_resolve_with_a_root_cause_button(skewer: SkewerApp, emu, staff) -
     assert (case.status, case.root_cause) == ("resolved", "payment provider error")
     assert case.resolved_at is not None
 
-
-async def test_resolve_with_other_then_typed_cause(skewer: SkewerApp, emu, staff) -> None:
-    customer, ref, noor, note = await billing_case(emu, staff)
+    customer, ref, noor, note = await billing_case(emu, staff, user_id=7006)
     await noor.press("Oplossen", message=note)
-    ask = await noor.wait_for("grondoorzaak")
+    ask = await noor.wait_for(f"grondoorzaak van zaak {ref}")
     await noor.press("Anders (typ het)", message=ask)
     await noor.wait_for("Typ de grondoorzaak")
     await noor.send("bank processed the batch twice")
-    await noor.wait_for("opgelost door Noor")
+    await noor.wait_for(f"{ref} opgelost door Noor")
     await customer.wait_for("bank processed the batch twice")
     assert (await case_of(skewer, ref)).root_cause == "bank processed the batch twice"
 
 
 # -- hand over ---------------------------------------------------------------------------
-async def test_hand_over_with_buttons(skewer: SkewerApp, emu, staff) -> None:
+async def test_hand_over_with_buttons_and_typed(skewer: SkewerApp, emu, staff) -> None:
     customer, ref, noor, note = await billing_case(emu, staff)
     await noor.press("Overdragen", message=note)
     ask = await noor.wait_for("Aan welk team")
@@ -178,39 +189,34 @@ async def test_hand_over_with_buttons(skewer: SkewerApp, emu, staff) -> None:
     done = await noor.wait_for("overgedragen van Noor")
     case = await case_of(skewer, ref)
     assert case.owner_team == "quality" and case.owner_person in ("daan", "ilse")
+    name = case.owner_person.capitalize()
     new_owner = staff[case.owner_person]
     got = await new_owner.wait_for(f"Zaak {ref} is aan jou overgedragen")
     assert "Noor" in got.text and BILLING in got.text and STAFF_BUTTONS <= set(got.button_texts)
-    assert case.owner_person.capitalize() in done.text
+    assert name in done.text
     told = await customer.wait_for("is now with")
-    assert ref in told.text and case.owner_person.capitalize() in told.text
+    assert ref in told.text and name in told.text
     assert "handed_over" in await timeline(skewer, ref)
-    # The previous owner's old buttons still work on the case, but it is no longer theirs:
-    # the new owner answers and the customer hears the new owner's name.
+    # The new owner answers; the customer hears the new owner's name.
     await new_owner.send(f"/reply {ref} Quality here, checking it.")
     answer = await customer.wait_for("Quality here")
-    assert answer.text.startswith(case.owner_person.capitalize())
+    assert answer.text.startswith(name)
 
-
-async def test_hand_over_typed_to_a_team_and_unknown_target(skewer: SkewerApp, emu,
-                                                            staff) -> None:
-    customer, ref, noor, _ = await billing_case(emu, staff)
+    customer, ref, noor, _ = await billing_case(emu, staff, user_id=7007)
     await noor.send(f"/handover {ref} nowhere")
     await noor.wait_for("Ik ken geen team of persoon nowhere")
     assert (await case_of(skewer, ref)).owner_team == "finance"
-
     await noor.send(f"/handover {ref.lower()} digital")
-    await noor.wait_for("overgedragen van Noor")
-    case = await case_of(skewer, ref)
-    assert case.owner_team == "digital"
+    await noor.wait_for(f"Zaak {ref} overgedragen van Noor")
+    assert (await case_of(skewer, ref)).owner_team == "digital"
     await staff["tom"].wait_for(f"Zaak {ref} is aan jou overgedragen", chat=staff["digital_group"])
     told = await customer.wait_for("is now with")
     assert "Digital" in told.text
 
 
 # -- ask a colleague ---------------------------------------------------------------------
-async def test_consult_with_buttons_answer_goes_to_owner_not_customer(skewer: SkewerApp, emu,
-                                                                      staff) -> None:
+async def test_consult_answers_go_to_the_owner_not_the_customer(skewer: SkewerApp, emu,
+                                                                staff) -> None:
     customer, ref, noor, note = await billing_case(emu, staff)
     await noor.press("Collega vragen", message=note)
     ask = await noor.wait_for("Welk team moet meedenken")
@@ -221,23 +227,12 @@ async def test_consult_with_buttons_answer_goes_to_owner_not_customer(skewer: Sk
     request = await pieter.wait_for(f"input op zaak {ref}")
     assert "eigenaar blijft Noor" in request.text and BILLING in request.text
     assert "niet naar de klant" in request.text
-
     await pieter.reply(request, "The courier was paid twice too, same batch.")
     await pieter.wait_for("je input is naar Noor")
     got = await noor.wait_for("The courier was paid twice too")
     assert f"Input op {ref}" in got.text and "Pieter" in got.text
-    await customer.expect_no_message(0.3)
-    case = await case_of(skewer, ref)
-    assert (case.owner_team, case.owner_person) == ("finance", "noor")
-    async with skewer.store.unit() as unit:
-        msgs = await unit.messages(case.id)
-    assert [(m.direction, m.author) for m in msgs if "paid twice" in m.text] == [
-        ("internal", "pieter")]
-    assert {"consult", "consult_answer"} <= set(await timeline(skewer, ref))
 
-
-async def test_consult_typed_to_a_group(skewer: SkewerApp, emu, staff) -> None:
-    customer, ref, noor, _ = await billing_case(emu, staff)
+    # The typed twin, to a team's group chat.
     await noor.send(f"/consult {ref} digital")
     await noor.wait_for("om input gevraagd")
     group, kim = staff["digital_group"], staff["kim"]
@@ -245,12 +240,19 @@ async def test_consult_typed_to_a_group(skewer: SkewerApp, emu, staff) -> None:
     await kim.reply(request, "The webshop did send two payment requests.")
     got = await noor.wait_for("two payment requests")
     assert "Kim" in got.text
+
     await customer.expect_no_message(0.3)
-    assert (await case_of(skewer, ref)).owner_person == "noor"
+    case = await case_of(skewer, ref)
+    assert (case.owner_team, case.owner_person) == ("finance", "noor")
+    async with skewer.store.unit() as unit:
+        msgs = await unit.messages(case.id)
+    assert [(m.direction, m.author) for m in msgs if m.direction != "in"] == [
+        ("internal", "pieter"), ("internal", "kim")]
+    assert (await timeline(skewer, ref)).count("consult_answer") == 2
 
 
 # -- typed twins -------------------------------------------------------------------------
-async def test_typed_commands(skewer: SkewerApp, emu, staff) -> None:
+async def test_typed_commands_and_usage(skewer: SkewerApp, emu, staff) -> None:
     customer = await emu.user(7003, "Eef", language_code="en")
     ref = await file_complaint(customer, WEBSHOP)
     tom = staff["tom"]
@@ -285,9 +287,6 @@ async def test_typed_commands(skewer: SkewerApp, emu, staff) -> None:
     await tom.send("/mycases")
     await tom.wait_for("Je hebt geen open zaken.")
 
-
-async def test_typed_commands_without_arguments_show_usage(skewer: SkewerApp, emu,
-                                                           staff) -> None:
     noor = staff["noor"]
     for cmd, usage in (("/take", "/take REF"), ("/reply ABC-234", "/reply REF text"),
                        ("/resolve", "/resolve REF"), ("/handover ABC-234", "/handover REF"),
@@ -316,19 +315,6 @@ async def test_non_staff_cannot_press_staff_buttons_or_type_staff_commands(
     logged = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert any("pressed staff button take" in m and str(customer.id) in m for m in logged)
     assert any("typed /resolve" in m for m in logged)
-
-
-async def test_non_staff_group_member_cannot_use_case_buttons(skewer: SkewerApp, emu,
-                                                              staff) -> None:
-    customer = await emu.user(7004, "Fay", language_code="en")
-    ref = await file_complaint(customer, WEBSHOP)
-    group, tom = staff["digital_group"], staff["tom"]
-    note = await tom.wait_for(ref, chat=group)
-    intern = await emu.user(7999, "Ivo", language_code="nl")
-    await emu.group(group.id, "Digitaal", members=[tom, staff["kim"], intern])
-    toast = await (await intern.press("Oppakken", message=note)).answer()
-    assert "alleen voor medewerkers" in toast["text"]
-    assert (await case_of(skewer, ref)).status == "open"
 
 
 async def test_unknown_and_closed_cases_get_a_clear_answer(skewer: SkewerApp, emu,
@@ -372,26 +358,3 @@ async def _forged(user: TgUser, data: str) -> Any:
         "message_id": last.message_id, "callback_data": data, "force": True})
     return CallbackPress(user.client, result["callback_query_id"], result["chat_id"],
                          result["message_id"], result["data"])
-
-
-async def test_typed_cause_after_a_colleague_resolved_does_not_resolve_twice(
-        skewer: SkewerApp, emu, staff) -> None:
-    customer = await emu.user(7005, "Gert", language_code="en")
-    ref = await file_complaint(customer, WEBSHOP)
-    group, tom, kim = staff["digital_group"], staff["tom"], staff["kim"]
-    note = await kim.wait_for(ref, chat=group)
-    await kim.press("Oplossen", message=note)
-    ask = await kim.wait_for("grondoorzaak", chat=group)
-    await kim.press("Anders (typ het)", message=ask)
-    await kim.wait_for("Typ de grondoorzaak", chat=group)
-    # Meanwhile Tom resolves it from his own chat.
-    await tom.send(f"/resolve {ref} software bug")
-    await tom.wait_for("opgelost door Tom")
-    await customer.wait_for("How satisfied")
-    await kim.send("cache was stale", chat=group)
-    got = await kim.wait_for("al gesloten", chat=group)
-    assert ref in got.text
-    case = await case_of(skewer, ref)
-    assert case.root_cause == "software bug"
-    assert (await timeline(skewer, ref)).count("resolved") == 1
-    await customer.expect_no_message(0.3)
