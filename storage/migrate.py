@@ -14,6 +14,18 @@ from storage.store import Store
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def load_models() -> None:
+    """Import every storage.models* module so all tables are on Base.metadata."""
+    import importlib
+    import pkgutil
+
+    import storage
+
+    for mod in pkgutil.iter_modules(storage.__path__):
+        if mod.name.startswith("models"):
+            importlib.import_module(f"storage.{mod.name}")
+
+
 def alembic_config(url: str) -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -21,7 +33,8 @@ def alembic_config(url: str) -> AlembicConfig:
     return cfg
 
 
-async def upgrade(store: Store, revision: str = "head") -> None:
+async def upgrade(store: Store, revision: str = "heads") -> None:
+    """Apply every branch's migrations ("heads": features may add independent branches)."""
     cfg = alembic_config(store.url)
 
     def run(connection: Any) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
+from storage.migrate import load_models
 from storage.models import Base
+
+load_models()
 
 config = context.config
 target_metadata = Base.metadata
