@@ -491,15 +491,18 @@ class TextClassifier:
             or _mentions_named_employee(scan.raw)
             or (self.staff_roles is not None and self.staff_roles.search(text, g=scan.grams) is not None)
         )
+        segments = self._contrast_segments(scan)
         if conduct is not None and about_staff and "staff_conduct" in self.model.index:
             boost = self.weights.named_employee
             extra["staff_conduct"] = boost
             reasons.append(
                 Reason("employee's behaviour", conduct.group(0), f"category staff_conduct +{boost:g}")
             )
-        scores, contrib = self.model.score(
-            scan.tokens, scan.sentence_starts, scan.folded, self._contrast_segments(scan)
-        )
+            # "the driver swore at me": the driver is who behaved, not what it is about, so
+            # role words stop pointing at their department.
+            if self.staff_roles is not None:
+                segments += [(m.start(), m.end(), 0.0) for m in self.staff_roles.finditer(text, scan.grams)]
+        scores, contrib = self.model.score(scan.tokens, scan.sentence_starts, scan.folded, segments)
         for c, v in extra.items():
             scores[c] = scores.get(c, 0.0) + v
         if not scores:
@@ -547,31 +550,71 @@ def _shouting(raw: str) -> bool:
     return len(letters) >= 12 and sum(1 for c in letters if c.isupper()) / len(letters) > 0.6
 
 
-class _CategoryModel:
-    """Multinomial naive Bayes over stems and stem pairs, centred per feature across categories.
+_MIN_HEAD = 4  # the shortest compound head worth looking up ("datum", "label", "kosten")
+_MIN_MODIFIER = 3  # the shortest modifier ("gas" in gasfornuis)
 
-    Training data: each category's keywords (weighted), examples, description, and learned
-    examples. Centring the log-probabilities makes features that every category shares count
-    for nothing, so only telling words move the decision.
+
+class _CategoryModel:
+    """Multinomial naive Bayes over stems, stem pairs and keyword phrases, centred per feature.
+
+    Training data: each category's keywords, examples, description, and learned examples.
+    Centring the log-probabilities makes features that every category shares count for
+    nothing, so only telling words move the decision.
+
+    Keywords are the organisation's strongest statement about a category, so they weigh more
+    than a word of an example; but a keyword of several words ("old fridge", "nobody came",
+    "niet meegenomen") states the *phrase*, not each of its words: the phrase, matched in the
+    message with its function words, gets the keyword weight, and its words count only like
+    words of an example. Otherwise the appliance in "old fridge" would outweigh "arrive" and
+    "nobody came" in a delivery complaint, and phrases made of function words would count for
+    nothing at all.
+
+    Dutch glues words together (retourlabel, pakketbezorger, bezorgingsdatum): a word the
+    model does not know is split into a known head and modifier, each counting half.
     """
 
     def __init__(self, config: Config, learned: Sequence[Example], stop: frozenset[str]) -> None:
         w = config.classifier.weights
         self.stop = stop
         self.bigram_w = w.bigram
+        self.phrase_w = w.phrase
         self.subject_boost = w.subject_boost
         counts: dict[str, dict[str, float]] = {}
+        # first key of a phrase -> the phrases (as key tuples) starting with it, longest first
+        phrases: dict[str, set[tuple[str, ...]]] = {}
 
-        def learn(cid: str, text: str, weight: float, keyword: bool = False) -> None:
+        def add(cid: str, feature: str, n: float) -> None:
             target = counts.setdefault(cid, {})
-            for f, n in self._features(words(fold(text)), keyword=keyword).items():
-                target[f] = target.get(f, 0.0) + n * weight
+            target[feature] = target.get(feature, 0.0) + n
+
+        surface: set[str] = set()
+
+        def learn(cid: str, text: str, weight: float) -> None:
+            toks = words(fold(text))
+            surface.update(toks)
+            for f, n in self._features(toks).items():
+                add(cid, f, n * weight)
+
+        def learn_keyword(cid: str, keyword: str) -> None:
+            toks = words(fold(keyword))
+            surface.update(toks)
+            content = self._content(toks)
+            if len(toks) == 1 and content:
+                add(cid, content[0], w.keyword)
+                return
+            if len(toks) < 2:
+                return  # a lone function word ("van" is one in Dutch) says nothing
+            key = tuple(_key(t) for t in toks)
+            phrases.setdefault(key[0], set()).add(key)
+            add(cid, _PHRASE + " ".join(key), w.keyword)
+            for s in content:
+                add(cid, s, w.example)
 
         for cat in config.categories:
             counts[cat.id] = {}
             for kws in cat.keywords.values():
                 for kw in kws:
-                    learn(cat.id, kw, w.keyword, keyword=True)
+                    learn_keyword(cat.id, kw)
             for exs in cat.examples.values():
                 for text in exs:
                     learn(cat.id, text, w.example)
@@ -582,6 +625,7 @@ class _CategoryModel:
                 learn(ex.category, ex.text, w.learned * ex.weight)
         self.cats = [c for c, cnt in counts.items() if sum(cnt.values()) > 0]
         self.index = {c: i for i, c in enumerate(self.cats)}
+        self.phrases = {k: sorted(v, key=len, reverse=True) for k, v in phrases.items()}
         vocab: set[str] = set()
         for c in self.cats:
             vocab |= set(counts[c])
@@ -597,17 +641,54 @@ class _CategoryModel:
             mean = sum(logs) / len(logs)
             table[f] = tuple(x - mean for x in logs)
         self.table = table
+        self.surface = frozenset(t for t in surface if len(t) >= _MIN_HEAD and t not in stop)
+        self._splits: dict[str, tuple[tuple[str, str], ...]] = {}
 
-    def _features(self, tokens: list[str], keyword: bool = False) -> Counter[str]:
+    def _content(self, tokens: list[str]) -> list[str]:
+        """Keys of the words that carry meaning: no function words, numbers or single letters."""
+        out: list[str] = []
+        for t in tokens:
+            k = _key(t)
+            if k == _MONEY or (t not in self.stop and len(t) > 1 and not t.isdigit()):
+                out.append(k)
+        return out
+
+    def _features(self, tokens: list[str]) -> Counter[str]:
         out: Counter[str] = Counter()
-        content = [stem(t) for t in tokens if t not in self.stop and len(t) > 1 and not t.isdigit()]
+        content = self._content(tokens)
         for s in content:
             out[s] += 1
         for a, b in itertools.pairwise(content):
             out[a + " " + b] += 1
-        if keyword and len(content) > 1:
-            out[" ".join(content)] += 1
         return out
+
+    def _split(self, token: str) -> tuple[tuple[str, str], ...]:
+        """A word the model does not know, as known parts: (key, shown) pairs, or ().
+
+        The head (the last part, which carries the meaning in Dutch compounds) must be a word
+        the model was taught as a whole, not a fragment of one; the modifier may be any form
+        whose stem is known, with a linking s or en dropped (bezorgingsdatum, pannenset).
+        """
+        cached = self._splits.get(token)
+        if cached is not None:
+            return cached
+        found: tuple[tuple[str, str], ...] = ()
+        if len(token) >= _MIN_HEAD + _MIN_MODIFIER and token.isalpha():
+            for i in range(_MIN_MODIFIER, len(token) - _MIN_HEAD + 1):  # longest head first
+                head = token[i:]
+                if head not in self.surface or stem(head) not in self.table:
+                    continue
+                mod = token[:i]
+                parts = [(stem(head), head)]
+                for m in (mod, mod[:-1] if mod.endswith("s") else "", mod[:-2] if mod.endswith("en") else ""):
+                    if len(m) >= _MIN_MODIFIER and m not in self.stop and stem(m) in self.table:
+                        parts.insert(0, (stem(m), m))
+                        break
+                found = tuple(parts)
+                break
+        if len(self._splits) < 50_000:
+            self._splits[token] = found
+        return found
 
     def score(
         self,
@@ -622,43 +703,87 @@ class _CategoryModel:
         first_end = len(folded)
         if len(sentence_starts) > 1:
             first_end = sentence_starts[1]
-        content: list[tuple[str, str, float]] = []
+        seq: list[tuple[str, str, float]] = []  # every word: key, as written, weight factor
         for i, m in enumerate(_TOKEN.finditer(folded)):
             if i >= 3000:
                 break
-            t = m.group(0)
-            if t in self.stop or len(t) < 2 or t.isdigit():
-                continue
             factor = self.subject_boost if m.start() < first_end else 1.0
             for a, b, f in segments:
                 if a <= m.start() < b:
                     factor *= f
-            content.append((stem(t), t, factor))
+            t = m.group(0)
+            seq.append((_key(t), t, factor))
         totals = [0.0] * len(self.cats)
         contrib: dict[str, dict[str, float]] = {}
         seen: Counter[str] = Counter()
 
-        def add(feature: str, shown: str, weight: float) -> None:
+        def add(feature: str, shown: str, weight: float) -> bool:
             row = self.table.get(feature)
             if row is None:
-                return
+                return False
             seen[feature] += 1
             if seen[feature] > 2:
-                return
+                return True
             for i, x in enumerate(row):
                 totals[i] += x * weight
             best = max(range(len(row)), key=lambda i: row[i])
             d = contrib.setdefault(self.cats[best], {})
             d[shown] = d.get(shown, 0.0) + row[best] * weight
+            return True
 
+        # Keyword phrases, matched over all words (function words included).
+        n = len(seq)
+        in_phrase = False
+        for i, (k, t, boost) in enumerate(seq):
+            for ph in self.phrases.get(k, ()):
+                size = len(ph)
+                if i + size <= n and all(seq[i + j][0] == ph[j] for j in range(1, size)):
+                    shown = " ".join(seq[i + j][1] for j in range(size))
+                    add(_PHRASE + " ".join(ph), shown, self.phrase_w * boost)
+                    in_phrase = True
+                    break
+            else:
+                in_phrase = False
+            # A compound written apart ("retour label") or a Dutch verb split by "te"
+            # ("terug te sturen", "op te halen") counts as the word the model knows.
+            if in_phrase or i + 1 >= n or not t.isalpha():
+                continue
+            nxt = seq[i + 1][1]
+            if nxt == "te" and i + 2 < n:
+                nxt = seq[i + 2][1]
+            joined = t + nxt
+            jk = stem(joined)
+            if jk in self.table and jk != k and nxt.isalpha():
+                add(jk, t + " " + nxt, boost)
+        content: list[tuple[str, str, float]] = []
+        for k, t, boost in seq:
+            if k == _MONEY or (t not in self.stop and len(t) > 1 and not t.isdigit()):
+                content.append((k, t, boost))
+        known = 0
         for j, (s, t, boost) in enumerate(content):
-            add(s, t, boost)
+            if add(s, t, boost):
+                known += 1
+            else:
+                parts = self._split(t)
+                for pk, pt in parts:
+                    add(pk, pt, 0.5 * boost)
+                known += 1 if parts else 0
             if j + 1 < len(content):
                 s2, t2, _ = content[j + 1]
                 add(s + " " + s2, t + " " + t2, self.bigram_w * boost)
         # Long messages collect more evidence; damp by the words the model knows, so a paste
         # of log lines or numbers does not drown the sentence that says what is wrong.
-        known = sum(1 for s, _, _ in content if s in self.table)
         scale = 1.0 / max(1.0, math.sqrt(known / 6.0))
         scores = {c: totals[i] * scale for i, c in enumerate(self.cats)}
         return scores, contrib
+
+
+_PHRASE = "p:"  # feature prefix of a keyword phrase
+_MONEY = "euro"  # "€119", "€ 5", "euro" are one key: an amount of money
+
+
+def _key(token: str) -> str:
+    """The model's key for one word: its stem; an amount of money is `euro`."""
+    if "€" in token:
+        return _MONEY
+    return stem(token)

@@ -368,6 +368,7 @@ class ClassifierWeights(Strict):
     learned: float = 1.0
     smoothing: float = 0.2  # naive Bayes additive smoothing
     bigram: float = 0.7  # word pairs relative to single words
+    phrase: float = 1.0  # a keyword phrase found in a message, relative to a single word
     subject_boost: float = 1.5  # terms in the first sentence count this much more
     named_employee: float = 2.0  # a named employee with conduct words pushes staff_conduct
 

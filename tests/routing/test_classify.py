@@ -9,6 +9,7 @@ import pytest
 from routing.classify import NOT_RECOGNISED
 from routing.engine import Router
 from routing.types import CaseInput, CustomerFacts
+from tests.routing.conftest import config_data, make_config
 
 
 def reasons_text(c: object) -> str:
@@ -226,3 +227,42 @@ def test_long_paste_of_noise_keeps_the_sentence_that_matters(router: Router) -> 
     noise = " ".join(f"word{n:04d}" for n in range(1200))
     c = router.classify(CaseInput("My account on the website is broken. " + noise, language="en"))
     assert c.category == "webshop"
+
+
+CATEGORY_EVIDENCE_CASES = [
+    # text, category, words that must be among the category reasons
+    pytest.param("The fridge was supposed to arrive yesterday between 12 and 4, nobody came.",
+                 "delivery", ["arrive", "nobody came"], id="appliance-in-a-phrase-keyword-en"),
+    pytest.param("Nobody came with my washing machine and nobody called.", "delivery",
+                 ["nobody came"], id="phrase-of-function-words-en"),
+    pytest.param("de bezorger heeft de oude koelkast niet meegenomen", "returns",
+                 ["niet meegenomen"], id="phrase-with-negation-nl"),
+    pytest.param("Hoe lang heb ik om de stofzuiger terug te sturen?", "returns",
+                 ["terug sturen"], id="separable-verb-nl"),
+    pytest.param("Waar blijft mijn pakketbezorger nou?", "delivery", ["bezorger", "pakket"],
+                 id="compound-split-nl"),
+    pytest.param("Er is €119 extra van mijn rekening gegaan", "billing", ["€119"],
+                 id="money-amount"),
+    pytest.param("Your driver was swearing at me in my own hallway", "staff_conduct",
+                 ["swearing"], id="conduct-role-word-is-not-the-topic-en"),
+    pytest.param("De bezorger stond te vloeken en te schelden in mijn gang", "staff_conduct",
+                 ["vloeken"], id="conduct-role-word-is-not-the-topic-nl"),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "words"), CATEGORY_EVIDENCE_CASES)
+def test_category_evidence(router: Router, text: str, category: str, words: list[str]) -> None:
+    c = router.classify(CaseInput(text))
+    assert c.category == category, reasons_text(c)
+    shown = " | ".join(r.words for r in c.category_reasons)
+    for w in words:
+        assert w in shown, reasons_text(c)
+
+
+def test_a_lone_function_word_keyword_counts_for_nothing() -> None:
+    data = config_data()
+    data["categories"][0]["keywords"]["en"].append("van")  # a function word in Dutch
+    router = Router(make_config(data))
+    assert router.classifier.model.phrases.get("van") is None
+    c = router.classify(CaseInput("de deur van de oven sluit niet"))
+    assert c.category != "delivery", reasons_text(c)
