@@ -48,6 +48,10 @@ async def handle_staff(ctx: Ctx, state: dict[str, Any], person: Person) -> Handl
                 return Handled("staff_no_text")
             if link[1] == "consult" and not _is_owner(case, person):
                 return await _consult_answer(ctx, case, person, lang, text)
+            if link[1] == "internal":
+                # A colleague's input is between staff: a reply to it never goes to the customer.
+                await ctx.reply(ctx.t(lang, "staff.internal_reply", ref=case.reference))
+                return Handled("internal_reply_refused")
             return await reply_to_customer(ctx, case, person, lang, text)
     awaiting = state.get("await")
     if awaiting:
@@ -360,7 +364,7 @@ async def _consult_answer(ctx: Ctx, case: CaseRecord, person: Person, lang: str,
                        ctx.t(slang, "staff.consult_answer", ref=case.reference,
                              name=person.display_first_name,
                              team=ctx.team_name(person.team, slang), text=text),
-                       case_id=case.id, link="relay")
+                       case_id=case.id, link="internal")
     await ctx.reply(ctx.t(lang, "staff.consult_thanks", owner=ctx.case_owner_name(case, lang)))
     return Handled("consult_answered")
 
