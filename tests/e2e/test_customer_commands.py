@@ -7,6 +7,7 @@ customer sees and what was stored.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -63,12 +64,15 @@ async def stored_cases(app: SkewerApp) -> list[Any]:
         return await unit.all_cases()
 
 
-async def owner_message(people: list[TgUser], ref: str) -> tuple[TgUser, TgMessage]:
-    for who in people:
-        for m in await who.bot_messages():
-            if ref in m.text and m.button_texts:
-                return who, m
-    raise AssertionError(f"nobody of {people} got case {ref}")
+async def linked(app: SkewerApp, message: TgMessage) -> None:
+    """Wait until the outbox has recorded which case a delivered message belongs to."""
+    for _ in range(250):
+        async with app.store.unit() as unit:
+            if await unit.link_for_message("telegram", str(message.chat_id),
+                                           str(message.message_id)) is not None:
+                return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no case link for {message}")
 
 
 # -- greeting, language, commands --------------------------------------------------------
@@ -168,6 +172,11 @@ async def test_status_follow_ups_and_new(skewer: SkewerApp, emu, staff) -> None:
     await sam.wait_for("Passed on to Tom")
     relayed = await tom.wait_for("same on my laptop")
     assert first in relayed.text
+    # ... and his Telegram reply to it reaches Sam.
+    await linked(skewer, relayed)
+    await tom.reply(relayed, "Thanks, we found it: a cookie problem.")
+    answer = await sam.wait_for("cookie problem")
+    assert answer.text.startswith("Tom") and first in answer.text
 
     await sam.send("/new")
     await sam.wait_for("Hello Sam")

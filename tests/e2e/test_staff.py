@@ -6,6 +6,7 @@ Staff of the example organisation read Dutch; customers here write English.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -49,6 +50,18 @@ async def timeline(app: SkewerApp, ref: str) -> list[str]:
     async with app.store.unit() as unit:
         case = await unit.case_by_ref(ref)
         return [e.type for e in await unit.events(case.id)]
+
+
+async def linked(app: SkewerApp, message: TgMessage) -> None:
+    """Wait until the outbox has recorded which case a delivered message belongs to."""
+    async def found() -> bool:
+        async with app.store.unit() as unit:
+            return await unit.link_for_message("telegram", str(message.chat_id),
+                                               str(message.message_id)) is not None
+    deadline = asyncio.get_running_loop().time() + 5
+    while not await found():
+        assert asyncio.get_running_loop().time() < deadline, f"no link for {message}"
+        await asyncio.sleep(0.02)
 
 
 async def billing_case(emu, staff, user_id: int = 7001, **kw: Any
@@ -227,6 +240,7 @@ async def test_consult_answers_go_to_the_owner_not_the_customer(skewer: SkewerAp
     request = await pieter.wait_for(f"input op zaak {ref}")
     assert "eigenaar blijft Noor" in request.text and BILLING in request.text
     assert "niet naar de klant" in request.text
+    await linked(skewer, request)
     await pieter.reply(request, "The courier was paid twice too, same batch.")
     await pieter.wait_for("je input is naar Noor")
     got = await noor.wait_for("The courier was paid twice too")
@@ -237,9 +251,15 @@ async def test_consult_answers_go_to_the_owner_not_the_customer(skewer: SkewerAp
     await noor.wait_for("om input gevraagd")
     group, kim = staff["digital_group"], staff["kim"]
     request = await kim.wait_for(f"input op zaak {ref}", chat=group)
+    await linked(skewer, request)
     await kim.reply(request, "The webshop did send two payment requests.")
     got = await noor.wait_for("two payment requests")
     assert "Kim" in got.text
+    # Answering a colleague's input with a Telegram reply must not reach the customer.
+    await linked(skewer, got)
+    await noor.reply(got, "Thanks Kim, can you cancel the second one?")
+    hint = await noor.wait_for(f"/reply {ref}")
+    assert "niet naar de klant" in hint.text
 
     await customer.expect_no_message(0.3)
     case = await case_of(skewer, ref)
