@@ -130,10 +130,10 @@ class Service:
                 log.exception("unhandled error while handling %s", ev.event_id)
                 lang = deps.texts.lang(ev.sender.language_code)
                 return Handled("error", extra={"direct": deps.texts.raw(lang, "customer.error")})
-        return Handled("conflict_gave_up", extra={"direct": deps.texts.raw(
-            deps.texts.lang(ev.sender.language_code), "customer.error"), "retryable": True})
+        return self._unavailable(ev, deps, "conflict_gave_up")
 
-    def _unavailable(self, ev: Inbound, deps: Deps) -> Handled:
+    def _unavailable(self, ev: Inbound, deps: Deps,
+                     outcome: str = "storage_unavailable") -> Handled:
         """Nothing was stored. A message is retried by the adapter until it is (so the customer
         need not send it again); a button press is not, so they are asked to press again."""
         lang = deps.texts.lang(ev.sender.language_code)
@@ -147,7 +147,7 @@ class Service:
             while len(self._told_down) > 1000:
                 self._told_down.popitem(last=False)
             extra["direct"] = deps.texts.raw(lang, key)
-        return Handled("storage_unavailable", toast=None, extra=extra)
+        return Handled(outcome, toast=None, extra=extra)
 
     @staticmethod
     def _log(ev: Inbound, result: Handled, started: float) -> None:
