@@ -33,6 +33,10 @@ _SENTENCE = re.compile(r"[.!?\n;:]+|\s[-–]\s")
 _CLAUSE = re.compile(r"[,()\"]")
 _WORD_RX = re.compile(r"[\w']+")
 _NAME = re.compile(r"\b([A-Z][a-z]{2,})\b")
+_POSSIBILITY = re.compile(
+    r"\s*(?:could|would|might|can|may|will|kan|kunnen|zou|zouden|kun)\s+"
+    r"(?:it|this|that|the|a|an|het|dit|dat|de|een|die|hij|zo'?n)\b"
+)
 _TOKEN = re.compile(r"[a-z0-9€]+(?:['’][a-z]+)?")  # the same tokens as routing.text.words
 
 
@@ -54,6 +58,9 @@ class _Signal:
     hypothetical_ok: bool
     weight: float
     kind_hint: str | None
+    # Words written in its patterns ("geen" in "geen verwarming"; for a regular expression,
+    # its letter runs, so "don't recognise" written in one is not its own negation).
+    own_words: frozenset[str]
 
 
 def merged_settings(config: Config) -> tuple[list[SignalSpec], dict[str, dict[str, list[str]]]]:
@@ -112,6 +119,9 @@ class TextClassifier:
                 hypothetical_ok=s.hypothetical_ok,
                 weight=s.weight,
                 kind_hint=s.kind_hint,
+                own_words=frozenset(
+                    w for p in s.patterns for w in _WORD_RX.findall(fold(p).replace("'?", "'"))
+                ),
             )
             for s in specs
             if s.patterns
@@ -123,6 +133,7 @@ class TextClassifier:
         self.negators = _union(all_langs("negators"))
         self.hypothetical = _union(all_langs("hypothetical"))
         self.clause_breaks = _union(all_langs("clause_breaks"))
+        self.negation_breaks = _union(all_langs("clause_breaks") + all_langs("negation_breaks"))
         self.praise = _union(all_langs("praise"))
         self.complaint = _union(all_langs("complaint"))
         self.sarcasm = _union(all_langs("sarcasm"))
@@ -233,7 +244,9 @@ class TextClassifier:
     def _sentence_starts(folded: str) -> list[int]:
         return [0] + [m.end() for m in _SENTENCE.finditer(folded)]
 
-    def _clause_before(self, scan: _Scan, pos: int, max_words: int) -> str:
+    def _clause_before(
+        self, scan: _Scan, pos: int, max_words: int, breaks: PhraseSet | None = None
+    ) -> str:
         """The words before `pos` in the same clause, at most `max_words`."""
         text = scan.folded
         start = max(0, pos - 120)
@@ -241,9 +254,10 @@ class TextClassifier:
         cut = max((m.end() for m in _SENTENCE.finditer(seg)), default=0)
         cut = max(cut, max((m.end() for m in _CLAUSE.finditer(seg)), default=0))
         seg = seg[cut:]
-        if self.clause_breaks is not None:
+        breaks = breaks if breaks is not None else self.clause_breaks
+        if breaks is not None:
             last = None
-            for m in self.clause_breaks.finditer(seg):
+            for m in breaks.finditer(seg):
                 last = m
             if last is not None:
                 seg = seg[last.end() :]
@@ -254,6 +268,8 @@ class TextClassifier:
         before = self._clause_before(scan, start, 8)
         if self.hypothetical is not None and self.hypothetical.search(before):
             return True
+        if self._possibility_question(scan, start):
+            return True
         if self.conditional is None or self.modal is None:
             return False
         conds = list(self.conditional.finditer(before))
@@ -262,6 +278,33 @@ class TextClassifier:
             return False
         span = before[cond.end() :] + " " + scan.folded[start : end + 30]
         return bool(self.modal.search(span))
+
+    def _possibility_question(self, scan: _Scan, start: int) -> bool:
+        """'Could the dryer catch fire if ...?', 'Kan de stekker smelten?': a question about what
+        the thing might do, with the safety word in its first clause, is no danger now. A
+        request ('Can you come, I smell gas?') or a question about a person is not this."""
+        starts = scan.sentence_starts
+        i = bisect.bisect_right(starts, start) - 1
+        s0 = starts[i]
+        s1 = starts[i + 1] if i + 1 < len(starts) else len(scan.folded)
+        if "?" not in scan.folded[max(s0, s1 - 3) : s1]:
+            return False
+        head = scan.folded[s0:start]
+        if not _POSSIBILITY.match(head) or _CLAUSE.search(head):
+            return False
+        return not (self.clause_breaks is not None and self.clause_breaks.search(head))
+
+    def _negated(self, scan: _Scan, sig: _Signal, start: int, matched: str) -> bool:
+        """A negator just before the match, in the same part of the sentence ("no one was
+        hurt", "geen gaslucht"), or inside a gapped match ("smell no gas"). A negator the
+        pattern itself is made of ("geen verwarming", "left without") negates nothing; "and"
+        ends the scope ("de koelkast doet het niet en mijn insuline ...")."""
+        if self.negators is None:
+            return False
+        if self.negators.search(self._clause_before(scan, start, 3, self.negation_breaks)):
+            return True
+        inside = " ".join(w for w in _WORD_RX.findall(matched) if w not in sig.own_words)
+        return bool(inside) and self.negators.search(inside) is not None
 
     def _signals(self, scan: _Scan, present: set[str]) -> tuple[list[tuple[_Signal, str]], list[Reason]]:
         fired: list[tuple[_Signal, str]] = []
@@ -278,14 +321,7 @@ class TextClassifier:
                     text, max(0, m.start() - 40), min(len(text), m.end() + 40)
                 ):
                     why = "ignored: other meaning nearby"
-                elif (
-                    sig.negatable
-                    and self.negators is not None
-                    and (
-                        self.negators.search(self._clause_before(scan, m.start(), 3))
-                        or self.negators.search(words_)
-                    )
-                ):
+                elif sig.negatable and self._negated(scan, sig, m.start(), words_):
                     why = "ignored: negated"
                 elif (
                     sig.level == "critical"

@@ -303,7 +303,7 @@ SignalLevel = Literal["critical", "high", "normal", "low", "repeat"]
 LexiconName = Literal[
     "negators", "hypothetical", "clause_breaks", "praise", "complaint", "question_starts",
     "sarcasm", "stopwords", "foreign_stopwords", "conduct", "conduct_praise", "staff_roles",
-    "contrast", "conditional", "modal",
+    "contrast", "conditional", "modal", "negation_breaks",
 ]
 
 
@@ -321,8 +321,9 @@ def _check_phrases(phrases: list[str]) -> list[str]:
 class SignalSpec(Strict):
     """One urgency signal: phrases that, when present and not cancelled by context, set a level.
 
-    Phrases: whole words after folding; `word*` any ending; `a .. b` up to four words
-    between; `re:` a raw regular expression over the folded (lower case, no accents) text.
+    Phrases: whole words after folding; `word*` any ending; `*word` any beginning (the head
+    of a Dutch compound); `a .. b` up to four words between; `re:` a raw regular expression
+    over the folded (lower case, no accents) text.
     """
 
     id: str

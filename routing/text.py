@@ -70,7 +70,8 @@ def stems(tokens: list[str]) -> list[str]:
 def phrase_regex(phrase: str) -> str:
     """A config phrase as a regex over folded text.
 
-    - words match whole words; a trailing `*` allows any ending (`bezorg*`);
+    - words match whole words; a trailing `*` allows any ending (`bezorg*`), a leading `*`
+      any beginning, for the heads of Dutch compounds (`*lucht` matches gaslucht, brandlucht);
     - `..` between words allows up to four words in between (`water .. plafond`);
     - `re:` at the start means the rest is a regular expression, used as it is.
     """
@@ -83,10 +84,15 @@ def phrase_regex(phrase: str) -> str:
         if tok == "..":
             gap = True
             continue
+        lead = tok.startswith("*") and len(tok) > 1
+        if lead:
+            tok = tok[1:]
         star = tok.endswith("*") and len(tok) > 1
         core = tok[:-1] if star else tok
         body = re.escape(core) + (r"[\w']*" if star else "")
-        if core[:1].isalnum():
+        if lead:
+            body = r"(?<![\w'])\w*" + body
+        elif core[:1].isalnum():
             body = r"(?<!\w)" + body
         if core[-1:].isalnum() and not star:
             body += r"(?!\w)"
@@ -108,7 +114,7 @@ def _literal(phrase: str) -> str | None:
     phrase = phrase.strip()
     if phrase.startswith("re:"):
         return None
-    cores = [t.rstrip("*") for t in fold(phrase).split(" ") if t and t != ".."]
+    cores = [t.strip("*") for t in fold(phrase).split(" ") if t and t != ".."]
     cores = [c for c in cores if c]
     return max(cores, key=len) if cores else None
 

@@ -266,3 +266,126 @@ def test_a_lone_function_word_keyword_counts_for_nothing() -> None:
     assert router.classifier.model.phrases.get("van") is None
     c = router.classify(CaseInput("de deur van de oven sluit niet"))
     assert c.category != "delivery", reasons_text(c)
+
+
+RUBRIC_SIGNAL_CASES = [
+    # text, urgency, signal that must fire, words it fired on (every rubric signal, NL and EN,
+    # compounds, inflections and informal spellings)
+    pytest.param("het stinkt hier naar een gaslucht bij de kookplaat", "critical", "gas smell or leak",
+                 "gaslucht", id="gas-compound-nl"),
+    pytest.param("there's a rotten egg smell next to the new hob", "critical", "gas smell or leak",
+                 "rotten egg", id="gas-rotten-eggs-en"),
+    pytest.param("er kwam een steekvlam uit de oven", "critical", "smoke or fire", "steekvlam",
+                 id="fire-compound-nl"),
+    pytest.param("de droger begon ineens te roken", "critical", "smoke or fire", "te roken",
+                 id="smoking-appliance-nl"),
+    pytest.param("the toaster burst into flames this morning", "critical", "smoke or fire",
+                 "burst into flames", id="flames-en"),
+    pytest.param("The plug of the kettle started to melt", "critical", "sparks", "melt",
+                 id="melting-plug-en"),
+    pytest.param("ik krijg steeds stroomschokken van de wasmachine", "critical", "electric shock",
+                 "stroomschokken", id="shock-plural-nl"),
+    pytest.param("my husband was zapped by the fridge handle", "critical", "electric shock", "zapped",
+                 id="shock-informal-en"),
+    pytest.param("het water lekt door het plafond naar de benedenburen", "critical", "water flooding",
+                 "lekt door", id="flooding-ceiling-nl"),
+    pytest.param("My son cut his hand badly on the edge of the oven door", "critical", "injury",
+                 "cut his hand", id="injury-body-part-en"),
+    pytest.param("mijn dochter heeft haar hand verbrand aan de ovendeur", "critical", "injury",
+                 "hand verbrand", id="injury-burn-nl"),
+    pytest.param("de vriezer met de insuline van mijn man is ontdooid", "critical",
+                 "medicine or medical device at risk", "insuline", id="insulin-defrosted-nl"),
+    pytest.param("mijn vader ligt aan de thuisbeademing en de stroom valt steeds uit", "critical",
+                 "medicine or medical device at risk", "thuisbeademing", id="ventilator-power-nl"),
+    pytest.param("There are charges on my card I don't recognise since I ordered from you", "critical",
+                 "fraud or data misuse in progress", "don't recognise", id="fraud-unrecognised-en"),
+    pytest.param("In mijn account zie ik de bestellingen van een andere klant", "critical",
+                 "fraud or data misuse in progress", "andere klant", id="data-leak-other-customer-nl"),
+    pytest.param("Someone logged in to my account last night and changed the address", "critical",
+                 "fraud or data misuse in progress", "logged in", id="account-takeover-en"),
+    pytest.param("ik zie het niet meer zitten, ik wil er een einde aan maken", "critical",
+                 "threat of self-harm", "zie het niet meer zitten", id="self-harm-nl"),
+    pytest.param("dit is gewoon brandgevaarlijk, de stekker wordt zwart", "critical", "danger or fear",
+                 "brandgevaarlijk", id="danger-compound-nl"),
+    pytest.param("mijn moeder van 88 zit zonder verwarming sinds de monteur er was", "critical",
+                 "vulnerable person without heating", "zonder verwarming", id="vulnerable-no-heating-nl"),
+    pytest.param("we have no heating since Friday, the boiler is dead", "high",
+                 "complete loss of an essential function", "no heating", id="no-heating-not-vulnerable-en"),
+    pytest.param("ik heb een advocatenkantoor ingeschakeld", "high", "legal or regulatory threat",
+                 "advocatenkantoor", id="legal-compound-nl"),
+    pytest.param("I'm putting this on Reddit", "high", "threat to go public",
+                 "reddit", id="go-public-en"),
+    pytest.param("ik stap over naar Coolblue als dit niet opgelost wordt", "high", "threat to leave",
+                 "stap over", id="leave-competitor-nl"),
+    pytest.param("Jullie hebben het bedrag 2x van mijn rekening afgeschreven", "high",
+                 "money lost or taken wrongly", "2x van mijn rekening afgeschreven",
+                 id="double-debit-words-between-nl"),
+    pytest.param("You charged my card twice for one oven", "high", "money lost or taken wrongly",
+                 "charged my card twice", id="charged-twice-words-between-en"),
+    pytest.param("mijn moeder zit in een rolstoel en de bezorger wilde niet naar boven", "high",
+                 "vulnerable customer", "rolstoel", id="vulnerable-wheelchair-nl"),
+]
+
+
+@pytest.mark.parametrize(("text", "urgency", "signal", "words"), RUBRIC_SIGNAL_CASES)
+def test_rubric_signals(router: Router, text: str, urgency: str, signal: str, words: str) -> None:
+    c = router.classify(CaseInput(text))
+    assert c.urgency.value == urgency, reasons_text(c)
+    fired = [r for r in c.urgency_reasons if r.signal == signal and "ignored" not in r.effect]
+    assert fired, reasons_text(c)
+    assert words in fired[0].words, reasons_text(c)
+
+
+NOT_CRITICAL_CASES = [
+    # text, signal that must not fire, how it is cancelled (None: it simply does not match)
+    pytest.param("Gelukkig geen rook of vuur, maar de oven gaat niet meer aan", "smoke or fire",
+                 "negated", id="negation-carries-over-or-nl"),
+    pytest.param("no sparks or smoke, it just won't turn on", "smoke or fire", "negated",
+                 id="negation-carries-over-or-en"),
+    pytest.param("Could the dryer catch fire if I leave it running overnight?", "smoke or fire",
+                 "hypothetical", id="possibility-question-en"),
+    pytest.param("Kan de stekker smelten als ik hem de hele nacht laat laden?", "sparks",
+                 "hypothetical", id="possibility-question-nl"),
+    pytest.param("ik ben bang dat de wasmachine ooit in brand vliegt, hij wordt warm", "smoke or fire",
+                 "hypothetical", id="fear-of-future-nl"),
+    pytest.param("I'm worried the socket might overheat someday", "sparks", "hypothetical",
+                 id="worry-of-future-en"),
+    pytest.param("The smoke detector you sold me beeps every night", "smoke or fire",
+                 "other meaning nearby", id="smoke-detector-battery-en"),
+    pytest.param("I'd like to order the insulin cooler bag from your site",
+                 "medicine or medical device at risk", "context missing", id="insulin-product-order-en"),
+    pytest.param("You are stealing from your customers with these prices", "fraud or data misuse in progress",
+                 "other meaning nearby", id="stealing-figurative-en"),
+    pytest.param("I was shocked by the price of the repair", "electric shock", None,
+                 id="shocked-figurative-en"),
+    pytest.param("jullie reclame is echt brandjes blussen", "smoke or fire", "other meaning nearby",
+                 id="fire-idiom-nl"),
+]
+
+
+@pytest.mark.parametrize(("text", "signal", "cancelled"), NOT_CRITICAL_CASES)
+def test_not_critical(router: Router, text: str, signal: str, cancelled: str | None) -> None:
+    c = router.classify(CaseInput(text))
+    assert c.urgency.value != "critical", reasons_text(c)
+    assert not [r for r in c.urgency_reasons if r.signal == signal and "ignored" not in r.effect]
+    if cancelled:
+        assert any(r.signal == signal and cancelled in r.effect for r in c.urgency_reasons), reasons_text(c)
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "words"),
+    [
+        pytest.param("mijn moeder van 90 heeft geen verwarming", "vulnerable person without heating",
+                     "geen verwarming", id="pattern-with-geen-nl"),
+        pytest.param("we are left without a cooker for a week now", "complete loss of an essential function",
+                     "left without", id="pattern-with-without-en"),
+        pytest.param("de koelkast doet het niet en mijn insuline ligt erin",
+                     "medicine or medical device at risk", "insuline", id="and-ends-negation-nl"),
+    ],
+)
+def test_a_negator_inside_the_pattern_negates_nothing(
+    router: Router, text: str, signal: str, words: str
+) -> None:
+    c = router.classify(CaseInput(text))
+    fired = [r for r in c.urgency_reasons if r.signal == signal and "ignored" not in r.effect]
+    assert fired and words in fired[0].words, reasons_text(c)
