@@ -50,6 +50,9 @@ class OutboxWorker:
         # Sent, but the database was down when we tried to record it: recorded later, and
         # never sent again by this worker meanwhile.
         self._unrecorded: dict[int, tuple[OutboxRecord, str | None, datetime]] = {}
+        self._to_record: list[tuple[OutboxRecord, str | None]] = []
+        self._flushing: asyncio.Future[None] = asyncio.Future()
+        self._flushing.set_result(None)
 
     def wake(self) -> None:
         self._wake.set()
@@ -92,7 +95,29 @@ class OutboxWorker:
         if not items:
             return 0
         await asyncio.gather(*(self._deliver(item) for item in items))
+        await self._flushing  # every delivery of this round is recorded before the next claim
         return len(items)
+
+    async def _record(self, item: OutboxRecord, message_id: str | None) -> None:
+        """Record a delivery at once. Deliveries that finish while a write is under way are
+        written together right after it: each message is recorded within about one
+        transaction of leaving, which keeps the crash window (sent, not yet recorded) small."""
+        self._to_record.append((item, message_id))
+        if self._flushing.done():
+            self._flushing = asyncio.ensure_future(self._flush_records())
+        await asyncio.shield(self._flushing)
+
+    async def _flush_records(self) -> None:
+        while self._to_record:
+            batch, self._to_record = self._to_record, []
+            try:
+                async with self.store.unit() as unit:
+                    await q.mark_sent_many(unit, batch, self.clock())
+            except StorageUnavailable:
+                log.warning("outbox: %d messages sent, recording them when the database is back",
+                            len(batch))
+                for item, mid in batch:
+                    self._unrecorded[item.id] = (item, mid, self.clock())
 
     async def drain(self, within: float = 10.0) -> None:
         """Deliver until nothing is due (tests and shutdown)."""
@@ -102,32 +127,30 @@ class OutboxWorker:
             if await self.run_once() == 0:
                 return
 
-    async def _deliver(self, item: OutboxRecord) -> None:
+    async def _deliver(self, item: OutboxRecord) -> tuple[bool, str | None]:
+        """Send one message; (True, message id) when it went out. Failures are settled here."""
         transport = self.transports[item.channel]
         try:
             result = await transport.deliver(item.chat_id, item.payload)
         except DeliveryError as e:
             await self._failed(item, e)
-            return
+            return False, None
         except Exception as e:  # an adapter bug must not lose the message
             log.exception("outbox: transport crashed on message %s", item.id)
             await self._failed(item, DeliveryError(f"{type(e).__name__}: {e}"))
-            return
+            return False, None
         self.sent += 1
-        try:
-            async with self.store.unit() as unit:
-                await q.mark_sent(unit, item, result.message_id, self.clock())
-        except StorageUnavailable:
-            log.warning("outbox: message %s sent, recording it when the database is back", item.id)
-            self._unrecorded[item.id] = (item, result.message_id, self.clock())
-            return
-        self.wake()  # the next message of this chat is now due
+        await self._record(item, result.message_id)
+        return True, result.message_id
 
     async def _record_unrecorded(self) -> None:
-        for item_id, (item, message_id, at) in list(self._unrecorded.items()):
-            async with self.store.unit() as unit:
-                await q.mark_sent(unit, item, message_id, at)
-            del self._unrecorded[item_id]
+        if not self._unrecorded:
+            return
+        pending = list(self._unrecorded.values())
+        async with self.store.unit() as unit:
+            await q.mark_sent_many(unit, [(item, mid) for item, mid, _at in pending],
+                                   max(at for _i, _m, at in pending))
+        self._unrecorded.clear()
 
     async def _failed(self, item: OutboxRecord, e: DeliveryError) -> None:
         now = self.clock()

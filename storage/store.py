@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage import models as m
+from storage.models import utcnow
 from storage.records import (
     AttachmentRecord,
     CaseRecord,
@@ -27,6 +28,8 @@ from storage.records import (
     IdentityRecord,
     MessageRecord,
 )
+
+IDENTITY_TOUCH = timedelta(minutes=5)
 
 # Readable over the phone: no 0/O, 1/I/L, no U/V confusion.
 REF_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
@@ -69,7 +72,10 @@ class Store:
         self.url = url
         kwargs: dict[str, Any] = {"echo": echo}
         if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"timeout": 15}
+            # SQLite has one writer at a time. With several connections, concurrent writers
+            # meet SQLite's busy handler, which sleeps; one connection queues them instead.
+            kwargs.update(connect_args={"timeout": 15}, pool_size=1, max_overflow=0,
+                          pool_timeout=60)
         else:
             kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
@@ -104,7 +110,9 @@ class Store:
         """One transaction. Database failures surface as StorageUnavailable."""
         try:
             async with self.sessions() as session, session.begin():
-                yield Unit(session)
+                unit = Unit(session)
+                yield unit
+                await unit.before_commit()
         except (ConcurrentUpdate, IntegrityError):
             raise
         except (OperationalError, DBAPIError, OSError, ConnectionError) as e:
@@ -116,23 +124,43 @@ class Unit:
 
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        self._event: dict[str, Any] | None = None
+        self._outbox: list[dict[str, Any]] = []
+        self.enqueued_ids: list[int] = []
+
+    async def before_commit(self) -> None:
+        """Write what was collected during the unit, in as few statements as possible."""
+        if self._outbox:
+            rows = self._outbox
+            self._outbox = []
+            result = await self.s.execute(
+                insert(m.OutboxMessage).returning(m.OutboxMessage.id, sort_by_parameter_order=True),
+                rows,
+            )
+            self.enqueued_ids.extend(result.scalars().all())
+        if self._event is not None:
+            # Inserted last, with its outcome: if another worker handled the same event
+            # meanwhile, this insert fails, the whole unit rolls back, and the retry sees the
+            # event as already handled.
+            await self.s.execute(insert(m.InboundEvent).values(**self._event))
+            self._event = None
 
     # -- inbound idempotency -------------------------------------------------------------
     async def claim_event(self, channel: str, event_id: str) -> bool:
-        """Record an inbound event; False when it was already processed."""
-        exists = await self.s.get(m.InboundEvent, (channel, event_id))
-        if exists is not None:
+        """False when the event was already handled; otherwise it is recorded at commit."""
+        seen = await self.s.scalar(
+            select(m.InboundEvent.event_id).where(
+                m.InboundEvent.channel == channel, m.InboundEvent.event_id == event_id
+            )
+        )
+        if seen is not None:
             return False
-        self.s.add(m.InboundEvent(channel=channel, event_id=event_id))
-        await self.s.flush()
+        self._event = {"channel": channel, "event_id": event_id, "outcome": "", "at": utcnow()}
         return True
 
     async def set_event_outcome(self, channel: str, event_id: str, outcome: str) -> None:
-        await self.s.execute(
-            update(m.InboundEvent)
-            .where(m.InboundEvent.channel == channel, m.InboundEvent.event_id == event_id)
-            .values(outcome=outcome[:40])
-        )
+        if self._event is not None and self._event["event_id"] == event_id:
+            self._event["outcome"] = outcome[:40]
 
     # -- conversation state --------------------------------------------------------------
     async def load_conversation(self, key: str) -> tuple[dict[str, Any], int]:
@@ -167,13 +195,14 @@ class Unit:
         self, channel: str, external_id: str, chat_id: str, name: str, language: str,
         now: datetime,
     ) -> CustomerRecord:
-        ident = (
+        row = (
             await self.s.execute(
-                select(m.Identity).where(
-                    m.Identity.channel == channel, m.Identity.external_id == external_id
-                )
+                select(m.Identity, m.Customer)
+                .join(m.Customer, m.Customer.id == m.Identity.customer_id)
+                .where(m.Identity.channel == channel, m.Identity.external_id == external_id)
             )
-        ).scalar_one_or_none()
+        ).one_or_none()
+        ident = row[0] if row is not None else None
         if ident is None:
             cust = m.Customer(display_name=name[:200], language=language, created_at=now)
             self.s.add(cust)
@@ -184,10 +213,14 @@ class Unit:
             )
             await self.s.flush()
         else:
-            ident.last_seen_at = now
-            ident.chat_id = chat_id
-            ident.reachable = True
-            cust = await self.s.get_one(m.Customer, ident.customer_id)
+            assert row is not None
+            cust = row[1]
+            # "Last used channel" needs minutes, not every message: spare the write.
+            if (ident.chat_id != chat_id or not ident.reachable
+                    or now - ident.last_seen_at > IDENTITY_TOUCH):
+                ident.last_seen_at = now
+                ident.chat_id = chat_id
+                ident.reachable = True
         return CustomerRecord(cust.id, cust.display_name, cust.language, cust.segment)
 
     async def get_customer(self, customer_id: int) -> CustomerRecord:
@@ -421,9 +454,11 @@ class Unit:
         self, channel: str, chat_id: str, payload: dict[str, Any], now: datetime,
         case_id: int | None = None, link_purpose: str | None = None,
     ) -> None:
-        self.s.add(m.OutboxMessage(channel=channel, chat_id=str(chat_id), payload=payload,
-                                   status="pending", attempts=0, next_attempt_at=now,
-                                   case_id=case_id, link_purpose=link_purpose, created_at=now))
+        self._outbox.append({
+            "channel": channel, "chat_id": str(chat_id), "payload": payload, "status": "pending",
+            "attempts": 0, "next_attempt_at": now, "case_id": case_id,
+            "link_purpose": link_purpose, "created_at": now,
+        })
 
     async def link_for_message(
         self, channel: str, chat_id: str, message_id: str
