@@ -60,6 +60,9 @@ class Inbound:
     action: Action | None = None  # a button press
     invalid_action: bool = False  # a button whose data could not be read (forged, or too old)
     reply_to_message_id: str | None = None
+    # The text of the bot message being replied to (Telegram includes it in the update): lets a
+    # reply find its case even before the outbox has recorded which case that message was.
+    reply_to_text: str | None = None
     unsupported: str | None = None  # "sticker", "location", ...: content we cannot take in
     timestamp: float | None = None
 

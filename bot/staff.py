@@ -7,6 +7,7 @@ config reach this module; the caller refuses everyone else.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from bot.cases import case_buttons, customer_address, ownership_state, render_case
@@ -41,6 +42,8 @@ async def handle_staff(ctx: Ctx, state: dict[str, Any], person: Person) -> Handl
     text = ev.text.strip()
     if ev.reply_to_message_id:
         link = await ctx.unit.link_for_message(ev.channel, ev.chat_id, ev.reply_to_message_id)
+        if link is None:
+            link = await _link_from_text(ctx, ev.reply_to_text, person)
         if link is not None:
             case = await ctx.unit.case_by_id(link[0])
             if not text:
@@ -71,6 +74,25 @@ async def handle_staff(ctx: Ctx, state: dict[str, Any], person: Person) -> Handl
         return Handled("group_chatter")
     await ctx.reply(ctx.t(lang, "staff.help"))
     return Handled("staff_help")
+
+
+REFERENCE = re.compile(r"\b([A-Z2-9]{3}-[A-Z2-9]{3})\b")
+
+
+async def _link_from_text(ctx: Ctx, text: str | None, person: Person
+                          ) -> tuple[int, str] | None:
+    """A reply to a case message whose link is not recorded yet: the reference in its text."""
+    if not text:
+        return None
+    found = REFERENCE.search(text)
+    if found is None:
+        return None
+    case = await ctx.unit.case_by_ref(found.group(1))
+    if case is None:
+        return None
+    if text.startswith("🤝"):  # between staff: a consult request, or the input it brought back
+        return case.id, "internal" if _is_owner(case, person) else "consult"
+    return case.id, "notification"
 
 
 def _is_owner(case: CaseRecord, person: Person) -> bool:

@@ -61,6 +61,12 @@ def _unsupported(msg: Message) -> str | None:
     return None
 
 
+def _bot_text(replied: Message | None) -> str | None:
+    if replied is None or replied.from_user is None or not replied.from_user.is_bot:
+        return None
+    return (replied.text or replied.caption or "")[:300] or None
+
+
 def to_inbound(msg: Message) -> Inbound:
     user = msg.from_user
     text = msg.text or msg.caption or ""
@@ -83,6 +89,7 @@ def to_inbound(msg: Message) -> Inbound:
         command=command,
         args=args.strip(),
         reply_to_message_id=str(reply_to) if reply_to else None,
+        reply_to_text=_bot_text(msg.reply_to_message),
         unsupported=_unsupported(msg),
         timestamp=msg.date.timestamp() if msg.date else None,
     )

@@ -43,31 +43,42 @@ def keyboard(rows: list[list[dict[str, Any]]] | None) -> InlineKeyboardMarkup | 
 
 
 def split_html(text: str, limit: int = LIMIT) -> list[str]:
-    """Split a long HTML message at line breaks, closing and reopening simple tags."""
+    """Split a long HTML message at line breaks (or spaces in a very long line), closing and
+    reopening simple tags, never inside an &entity;. Every chunk fits `limit`."""
     if len(text) <= limit:
         return [text]
+    budget = limit - 100  # room for tags closed at the end of a chunk and reopened after
     parts: list[str] = []
     current = ""
-    for line in text.split("\n"):
-        while len(line) > limit - 100:
-            cut = line.rfind(" ", 0, limit - 100)
-            cut = cut if cut > 0 else limit - 100
-            amp = line.rfind("&", 0, cut)
-            if amp != -1 and ";" not in line[amp:cut]:
-                cut = amp  # never cut inside an &entity;
-            parts.append(_balanced(current + line[:cut]) if current else _balanced(line[:cut]))
-            current = ""
-            line = line[cut:]
-        if len(current) + len(line) + 1 > limit - 50:
+
+    def flush() -> None:
+        nonlocal current
+        if current.strip():
             parts.append(_balanced(current))
-            current = ""
+        current = ""
+
+    for line in text.split("\n"):
+        while len(line) > budget:
+            flush()  # what came before goes out on its own: the long line starts a chunk
+            cut = line.rfind(" ", 0, budget)
+            cut = cut if cut > 0 else budget
+            amp = line.rfind("&", 0, cut)
+            if amp > 0 and ";" not in line[amp:cut]:
+                cut = amp  # never cut inside an &entity;
+            lt = line.rfind("<", 0, cut)
+            if lt > 0 and ">" not in line[lt:cut]:
+                cut = lt  # nor inside a tag
+            head = line[:cut]
+            parts.append(_balanced(head))
+            line = "".join(f"<{t}>" for t in _open_tags(head)) + line[cut:]
+        if len(current) + len(line) + 1 > budget:
+            flush()
         current = f"{current}\n{line}" if current else line
-    if current:
-        parts.append(_balanced(current))
-    return [p for p in parts if p.strip()]
+    flush()
+    return parts
 
 
-def _balanced(chunk: str) -> str:
+def _open_tags(chunk: str) -> list[str]:
     open_tags: list[str] = []
     for m in _TAG.finditer(chunk):
         tag = m.group(1)
@@ -76,7 +87,11 @@ def _balanced(chunk: str) -> str:
                 open_tags.remove(tag)
         else:
             open_tags.append(tag)
-    return chunk + "".join(f"</{t}>" for t in reversed(open_tags))
+    return open_tags
+
+
+def _balanced(chunk: str) -> str:
+    return chunk + "".join(f"</{t}>" for t in reversed(_open_tags(chunk)))
 
 
 class TelegramTransport:

@@ -378,3 +378,23 @@ async def _forged(user: TgUser, data: str) -> Any:
         "message_id": last.message_id, "callback_data": data, "force": True})
     return CallbackPress(user.client, result["callback_query_id"], result["chat_id"],
                          result["message_id"], result["data"])
+
+
+async def test_a_reply_before_the_link_is_recorded_still_finds_the_case(skewer, emu, staff) -> None:
+    """Telegram includes the replied-to message: its reference finds the case even when the
+    outbox has not recorded the message's case link yet (a very fast reply)."""
+    from bot.ports import Inbound, Sender
+
+    bob = await emu.user(5301, "Bob", language_code="en")
+    from tests.e2e.test_customer_commands import file_complaint
+
+    ref = await file_complaint(bob, "the app crashes when I log in, every single time")
+    tom = staff["tom"]
+    ev = Inbound(channel="telegram", event_id="m:1041:fast-reply", chat_id="1041",
+                 sender=Sender("telegram", "1041", "Tom", "nl"), text="Fixed, try again please",
+                 reply_to_message_id="999999", reply_to_text=f"🟡 Nieuwe zaak {ref} · normaal")
+    result = await skewer.service.handle(ev)
+    assert result.outcome == "replied"
+    answer = await bob.wait_for("Fixed, try again please")
+    assert "Tom" in answer.text
+    assert tom is not None
