@@ -20,6 +20,7 @@ from typing import Any
 SIGNALS: list[dict[str, Any]] = [
     # -- critical: danger to health or safety right now ------------------------------------
     {"id": "gas_smell", "label": "gas smell or leak", "level": "critical", "patterns": [
+        "whiff .. gas", "gas geur", "gas luchtje", "gasluchtje", "gas odour", "gas odor",
         "*gaslucht*", "gas lucht", "gaslugt", "gaslucth", "gasgeur*", "gasreuk", "*gaslek*",
         "gaslekkage", "ruikt .. naar gas", "rook .. naar gas", "stinkt .. gas", "stonk .. gas",
         "gasstank", "rotte eieren", "rotte-eierenlucht", "rotten egg*", "smells like gas", "smelled gas",
@@ -31,6 +32,8 @@ SIGNALS: list[dict[str, Any]] = [
         "smell* .. gas", "gas smell*", "gas leak*", "leaking gas", "smell of gas", "lekt gas",
         "gas lek*", "gasgeur", "koolmonoxide", "co melder", "co-melder", "carbon monoxide", "co alarm"]},
     {"id": "smoke_fire", "label": "smoke or fire", "level": "critical", "patterns": [
+        "ruik* .. verbrand*", "smell* .. burn*", "stinkt .. verbrand*", "burnt plastic smell",
+        "electrical smell", "elektrische lucht", "schroeiluchtje", "brandluchtje",
         "begon .. te roken", "ging .. roken", "staat .. te roken", "stond .. te roken",
         "started .. smoking", "began .. smoking",
         "*rookwolk*", "rookpluim", "komt rook", "kwam rook", "rook uit", "rook komt", "begon te roken",
@@ -79,6 +82,9 @@ SIGNALS: list[dict[str, Any]] = [
         "price", "prijs", "bill", "invoice", "factuur", "answer", "reply", "response", "antwoord",
         "attitude", "service", "by your", "at your", "geschokt",],
      "patterns": [
+        "schokken", "shocks", "a shock from", "shock when", "received a shock", "getting shocks",
+        "prikt als ik", "prik* .. aanraak*", "stroom op de deur", "zit stroom op", "voel .. stroom",
+        "feel .. current", "felt .. current",
         "staat stroom op", "stroom op de behuizing", "stroom op het apparaat",
         "*schok", "schok gekregen", "kreeg .. schok", "kregen .. schok", "schokje", "geelectrocuteerd",
         "geelektrocuteert", "elektrocuteerd", "onder spanning", "stroom .. gekregen", "krijg stroom",
@@ -89,6 +95,10 @@ SIGNALS: list[dict[str, Any]] = [
         "live wire*", "blote draden", "exposed wire*", "voel stroom", "tintel*", "tingling",
         "stroomstoot"]},
     {"id": "flooding", "label": "water flooding", "level": "critical", "patterns": [
+        "hele vloer .. nat", "hele keuken .. nat", "whole floor .. wet", "floor is soaked",
+        "water .. laminaat", "water .. parket", "under the laminate", "onder het laminaat",
+        "it still comes", "keeps coming", "blijft .. komen", "houdt niet op", "won't stop leaking",
+        "stopt niet met lekken", "blijft lekken",
         "overstroming", "*ondergelopen", "onderwater", "water .. blijft stromen",
         "water .. niet meer dicht", "kraan .. niet dicht", "krijg .. water .. niet dicht", "waterleiding .. gesprongen", "waterleiding .. geraakt", "leiding .. kapot",
         "leiding .. geraakt", "lekt .. plafond", "lekt .. beneden", "lekt .. buren",
@@ -107,6 +117,7 @@ SIGNALS: list[dict[str, Any]] = [
         "water spuit", "spuit .. water", "lekt door", "leaking through", "dripping through",
         "water .. lamp", "water .. light fitting"]},
     {"id": "injury", "label": "injury", "level": "critical", "patterns": [
+        "ehbo", "hete stoom", "stoom over", "steam .. burn*", "scalded by", "burnt by the steam",
         "bezeerd", "pijn gedaan", "zich pijn", "bloedt", "bloedde",
         "re:\\b(?:broke|broken|cut|crushed|trapped|burnt|burned|sliced|bruised|hurt|injured|scalded|jammed)\\s+(?:my|his|her|their|our|a)\\s+(?:own\\s+|little\\s+|left\\s+|right\\s+)?(?:hand|hands|finger|fingers|thumb|arm|arms|wrist|leg|legs|foot|feet|toe|toes|head|face|back|knee|eye|eyes|skin)\\b",
         "re:\\b(?:fell|landed|dropped)\\s+on\\s+(?:my|his|her|their|our)\\s+(?:\\w+\\s+)?(?:hand|hands|finger|fingers|foot|feet|toe|toes|head|leg|legs|son|daughter|child|kid|wife|husband|dog)\\b",
@@ -162,6 +173,10 @@ SIGNALS: list[dict[str, Any]] = [
                   "(?:8|9)\\d[- ]?(?:jarig\\w*|jaar|years?)|van (?:8|9)\\d\\b|aged? (?:8|9)\\d)"]},
     {"id": "fraud_now", "label": "fraud or data misuse in progress", "level": "critical",
      "patterns": [
+        "op mijn naam .. besteld", "besteld .. op mijn naam", "in my name", "on my name",
+        "niet door mij geplaatst", "bestelling* .. niet .. geplaatst", "haven't placed", "didn't place",
+        "did not place", "never placed", "nooit geplaatst", "op dit moment .. mijn account", "nu .. van mijn rekening",
+        "money .. being taken", "geld .. wordt .. afgeschreven .. niet",
         "someone .. logged in*", "someone .. logged into", "iemand .. ingelogd",
         "iemand .. heeft ingelogd", "niet ik .. ingelogd", "wasn't me", "was niet ik",
         "re:\\b(?:afschrijving(?:en)?|transactie(?:s)?|bedrag(?:en)?|betaling(?:en)?)\\b[^.!?]{0,40}\\bniet\\s+(?:\\w+\\s+)?herken",
@@ -302,6 +317,9 @@ SIGNALS: list[dict[str, Any]] = [
         "nog steeds .. terugbetaling", "refund .. promised", "promised .. refund",
         "refund .. overdue", "refund .. weeks ago", "still waiting for .. refund"]},
     {"id": "vulnerable", "label": "vulnerable customer", "level": "high", "patterns": [
+        "re:\\b(?:8\\d|9\\d)[- ]years?[- ]old\\b", "re:\\b(?:8\\d|9\\d)[- ]?jarige?\\b",
+        "in her eighties", "in his eighties", "in her nineties", "in his nineties", "tachtiger",
+        "negentiger", "in de tachtig", "in de negentig", "ik ben 8", "ik ben 9",
         "slechthorend", "scootmobiel", "verstandelijk*", "hartpatient*", "copd", "diabet*",
         "suikerziek*", "parkinson", "bedlegerig", "net geopereerd", "geopereerd", "operatie",
         "gebroken heup", "heupoperatie", "herstellende", "invalid*", "hulpbehoevend", "oma", "opa",
@@ -337,6 +355,21 @@ SIGNALS: list[dict[str, Any]] = [
         "left without"]},
     {"id": "essential_function", "label": "essential appliance not working", "level": "normal", "negatable": False,
      "patterns": [
+        "koelkast .. kapot", "koelkast .. stuk", "koelkast .. doet het niet", "koelkast .. werkt niet",
+        "koelkast .. uitgevallen", "vriezer .. kapot", "vriezer .. stuk", "vriezer .. doet het niet",
+        "vriezer .. werkt niet", "vriezer .. ontdooid", "koelt .. niet", "wordt niet koud",
+        "niet meer koud", "geen koeling", "zonder koeling", "fridge .. broken", "fridge .. not working",
+        "fridge .. stopped", "fridge .. died", "fridge .. dead", "freezer .. broken",
+        "freezer .. stopped", "freezer .. not working", "freezer .. defrost*", "isn't cooling",
+        "not getting cold", "won't cool", "no cooling", "geen warm water", "no hot water", "cv .. kapot",
+        "cv .. stuk", "ketel .. kapot", "ketel .. stuk", "verwarming .. stuk",
+        "verwarming .. doet het niet", "zonder verwarming", "kachel .. stuk", "heating .. not working",
+        "heating .. stopped", "boiler .. broken", "boiler .. stopped", "no heat", "zonder stroom",
+        "stroom .. uitgevallen", "without power", "power .. out", "zonder water", "geen water",
+        "no water", "zonder fornuis", "kan niet koken", "kunnen niet koken", "can't cook", "cannot cook",
+        "fornuis .. kapot", "cooker .. broken", "oven .. kapot", "tillift", "hoog-laagbed",
+        "hoog laag bed", "scootmobiel", "mobility scooter", "hoist", "lift .. kapot", "lift .. stuk",
+        "lift .. broken",
         "koelt niet", "koelt .. niet meer", "vriest niet", "geen verwarming", "verwarming .. kapot",
         "kachel .. kapot", "zonder koelkast", "geen koelkast", "geen stroom", "traplift",
         "not cooling", "stopped cooling", "no heating", "heater .. broken", "without a fridge",
@@ -395,10 +428,11 @@ LEXICONS: dict[str, dict[str, list[str]]] = {
                "n't"],
     },
     # Negation ends here too (but a hypothetical does not: "als hij kortsluiting maakt en
-    # vlam vat" stays hypothetical). Not "or": "no sparks or smoke" negates both.
+    # vlam vat" stays hypothetical). Not "or": "no sparks or smoke" negates both. A question
+    # word or "dat" starts a clause of its own: "ik snap niet dat er rook uit komt".
     "negation_breaks": {
-        "nl": ["en"],
-        "en": ["and"],
+        "nl": ["en", "dat", "waarom", "hoe", "wat", "wie"],
+        "en": ["and", "why", "whether", "how", "what", "who"],
     },
     # A hypothetical before a safety word means no danger right now ("als het vlam vat").
     "hypothetical": {

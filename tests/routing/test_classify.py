@@ -389,3 +389,29 @@ def test_a_negator_inside_the_pattern_negates_nothing(
     c = router.classify(CaseInput(text))
     fired = [r for r in c.urgency_reasons if r.signal == signal and "ignored" not in r.effect]
     assert fired and words in fired[0].words, reasons_text(c)
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "words"),
+    [
+        pytest.param("ik snap niet dat er rook uit de vaatwasser komt", "smoke or fire", "rook",
+                     id="negation-of-another-verb-nl"),
+        pytest.param("I don't know why it smells of gas in the kitchen", "gas smell or leak",
+                     "smells of gas", id="negation-of-another-verb-en"),
+        pytest.param("My 87-year-old mum's fridge died and she can't get to the shop",
+                     "vulnerable person without an essential function", "87-year-old",
+                     id="vulnerable-and-fridge-en"),
+        pytest.param("mijn opa van 91 zit zonder koeling, de koelkast doet het niet",
+                     "vulnerable person without an essential function", "zonder koeling",
+                     id="vulnerable-and-fridge-nl"),
+        pytest.param("the washing machine gives shocks when you touch the door", "electric shock",
+                     "shocks", id="shocks-plural-en"),
+    ],
+)
+def test_critical_despite_a_nearby_negator_or_other_wording(
+    router: Router, text: str, signal: str, words: str
+) -> None:
+    c = router.classify(CaseInput(text))
+    assert c.urgency.value == "critical", reasons_text(c)
+    fired = [r for r in c.urgency_reasons if r.signal == signal and "ignored" not in r.effect]
+    assert fired and words in fired[0].words, reasons_text(c)
