@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.context import Ctx, Deps
 from bot.conversation import handle_customer
+from bot.guard import FloodLimit, screen
 from bot.ports import Handled, Inbound
 from bot.staff import handle_staff
 from storage.store import ConcurrentUpdate, StorageUnavailable, Store
@@ -42,6 +43,7 @@ class Service:
         self.clock = clock
         self.on_outbox = on_outbox or (lambda: None)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.flood = FloodLimit()
         # Events whose sender was already told the database is down: the adapter retries such
         # an event until it is stored, and the customer should hear about it once, not per try.
         self._told_down: OrderedDict[str, None] = OrderedDict()
@@ -65,6 +67,10 @@ class Service:
         started = time.perf_counter()
         deps = self.deps  # one config for the whole event, even if a reload happens meanwhile
         person = self.staff_person(ev)
+        stop = screen(ev, deps, person is not None, self.flood)
+        if stop is not None:
+            self._log(ev, stop, started)
+            return stop
         if person is None:
             refusal = self._refuse_non_staff(ev, deps)
             if refusal is not None:

@@ -6,6 +6,7 @@ Thin on purpose: no business logic here, so the same conversation runs on every 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any, Protocol
 
 from aiogram import Bot, Router
@@ -116,7 +117,8 @@ def callback_to_inbound(cq: CallbackQuery) -> Inbound:
 
 
 async def _send_direct(bot: Bot, chat_id: str, text: str) -> None:
-    """Only for when the database is down: the outbox cannot hold this answer."""
+    """Answers that are not part of a conversation's stored state: the database being down
+    (the outbox cannot hold them), the flood limit and edited messages (kept cheap)."""
     try:
         await bot.send_message(int(chat_id), text, parse_mode=ParseMode.HTML)
     except TelegramAPIError as e:
@@ -138,6 +140,16 @@ def build_router(service: Handles, *, fail_on_storage_error: bool = False) -> Ro
             await _send_direct(bot, str(msg.chat.id), result.extra["direct"])
         if fail_on_storage_error and result.extra.get("retryable"):
             raise StorageDown(result.outcome)
+        return result
+
+    @router.edited_message()
+    async def on_edit(msg: Message, bot: Bot) -> Any:
+        ev = to_inbound(msg)
+        ev = replace(ev, event_id=f"e:{msg.chat.id}:{msg.message_id}:{msg.edit_date or 0}",
+                     unsupported="edit")
+        result = await service.handle(ev)
+        if "direct" in result.extra:
+            await _send_direct(bot, str(msg.chat.id), result.extra["direct"])
         return result
 
     @router.callback_query()
