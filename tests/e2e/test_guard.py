@@ -10,7 +10,8 @@ from tests.conftest import CONFIG
 
 async def test_flood_limit_answers_politely_once(start_skewer, emu, tmp_path: Path, caplog) -> None:
     path = tmp_path / "config.yaml"
-    path.write_text(CONFIG.read_text().replace("  mode: polling", "  mode: polling\n  flood_per_minute: 5", 1))
+    path.write_text(CONFIG.read_text().replace("  mode: polling",
+                                               "  mode: polling\n  flood_per_minute: 5", 1))
     await start_skewer("polling", config=path)
     eve = await emu.user(5401, "Eve", language_code="en")
     for n in range(9):
@@ -27,7 +28,8 @@ async def test_blocked_users_and_unknown_groups_are_dropped(start_skewer, emu, t
                                                             caplog) -> None:
     path = tmp_path / "config.yaml"
     shutil.copy(CONFIG, path)
-    path.write_text(path.read_text().replace("  mode: polling", "  mode: polling\n  blocked_users: [5402]", 1))
+    path.write_text(path.read_text().replace("  mode: polling",
+                                             "  mode: polling\n  blocked_users: [5402]", 1))
     app = await start_skewer("polling", config=path)
     mallory = await emu.user(5402, "Mallory", language_code="en")
     await mallory.send("hello, my fridge is broken")
