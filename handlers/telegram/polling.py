@@ -47,6 +47,7 @@ class DurablePoller:
         self.offset: int | None = None
 
     def start(self) -> None:
+        self._stop = asyncio.Event()  # a poller can be stopped and started again
         self._task = asyncio.create_task(self.run(), name="telegram-polling")
 
     async def stop(self) -> None:

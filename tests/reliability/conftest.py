@@ -1,1 +1,1 @@
-from tests.e2e.conftest import clock, emu, start_skewer  # noqa: F401 - shared fixtures
+from tests.e2e.conftest import clock, emu, staff, start_skewer  # noqa: F401 - shared fixtures
