@@ -145,8 +145,9 @@ class TextClassifier:
         self.modal = _union(all_langs("modal"))
         qs = sorted(all_langs("question_starts"), key=len, reverse=True)
         self.question_start = re.compile(
-            r"^(?:(?:@\w+|hoi|hallo|hi|hey|hello|beste|dag|goedemorgen|goedemiddag|goedenavond|"
-            r"good morning|dear \w+)\W+)*(?:" + "|".join(re.escape(fold(q)) for q in qs) + r")\b"
+            r"^(?:(?:@\w+|hoi|hallo|hi|hey|hiya|hello|beste|dag|goedemorgen|goedemiddag|goedenavond|"
+            r"goeiemorgen|goeiedag|goededag|good morning|good afternoon|good evening|dear \w+|"
+            r"sorry to bother you|excuse me)\W+)*(?:" + "|".join(re.escape(fold(q)) for q in qs) + r")\b"
         )
         self.stopwords: dict[str, frozenset[str]] = {
             lang: frozenset(fold(w) for w in ws) for lang, ws in lex.get("stopwords", {}).items()

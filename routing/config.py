@@ -402,6 +402,66 @@ class Classifier(Strict):
     thresholds: ClassifierThresholds = Field(default_factory=ClassifierThresholds)
 
 
+class LadderStep(Strict):
+    """One rung of the escalation ladder: who is told, how long after the deadline passed."""
+
+    to: str  # "owner", "lead", "process_owner", or a person id
+    after: timedelta = timedelta(0)
+
+    @field_validator("after", mode="before")
+    @classmethod
+    def _dur(cls, v: Any) -> timedelta:
+        return parse_duration(v)
+
+
+def _default_ladder() -> list[LadderStep]:
+    return [LadderStep(to="owner"), LadderStep(to="lead", after=timedelta(hours=1)),
+            LadderStep(to="process_owner", after=timedelta(hours=4))]
+
+
+class SignalsSchedule(Strict):
+    """The weekly signals message to each process owner."""
+
+    enabled: bool = True
+    weekday: Weekday = "mon"
+    time: str = "08:00"  # local time of the organisation
+    window: timedelta = timedelta(days=28)  # cases looked at
+    recurring_min: int = 2  # a root cause this often in the window is a signal
+
+    @field_validator("window", mode="before")
+    @classmethod
+    def _dur(cls, v: Any) -> timedelta:
+        return parse_duration(v)
+
+
+class FollowupSettings(Strict):
+    """Deadlines, reminders, escalation, updates, promises and mandates (all optional).
+
+    Durations count business hours of the owning team (else the organisation), unless the
+    deadline profile runs around the clock; whole days count as working days.
+    """
+
+    remind_before: timedelta = timedelta(minutes=30)  # the owner is reminded this long before
+    ladder: list[LadderStep] = Field(default_factory=_default_ladder)
+    # A person who has not taken a new case within this loses it to the next person (deputy,
+    # else a team mate). None: half the first-response window. 0: never.
+    take_within: timedelta | None = None
+    update_grace: timedelta = timedelta(hours=1)  # asked for an update; then the customer is told
+    approval_wait: timedelta = timedelta(days=1)  # one working day
+    approval_ladder: list[LadderStep] = Field(
+        default_factory=lambda: [LadderStep(to="lead"), LadderStep(to="process_owner",
+                                                                   after=timedelta(hours=4))])
+    low_score: int = 2  # this score or lower notifies owner and lead, with a Reopen button
+    currency: str = "€"
+    signals: SignalsSchedule = Field(default_factory=SignalsSchedule)
+
+    @field_validator("remind_before", "take_within", "update_grace", "approval_wait",
+                     mode="before")
+    @classmethod
+    def _dur(cls, v: Any) -> timedelta | None:
+        return None if v is None else parse_duration(v)
+
+
 class Config(Strict):
     organisation: Organisation
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
@@ -416,6 +476,7 @@ class Config(Strict):
     root_causes: list[str] = Field(default_factory=list)  # general causes, besides per-category
     reference: ReferenceSettings = Field(default_factory=ReferenceSettings)
     classifier: Classifier = Field(default_factory=Classifier)
+    followup: FollowupSettings = Field(default_factory=FollowupSettings)
 
     # -- lookups ---------------------------------------------------------------------------
     def person(self, pid: str) -> Person:

@@ -415,3 +415,40 @@ def test_critical_despite_a_nearby_negator_or_other_wording(
     assert c.urgency.value == "critical", reasons_text(c)
     fired = [r for r in c.urgency_reasons if r.signal == signal and "ignored" not in r.effect]
     assert fired and words in fired[0].words, reasons_text(c)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "reason", "words"),
+    [
+        pytest.param("I'd like to know if the fitter can also take the old hob", "question", "question",
+                     "i'd like to know", id="request-en"),
+        pytest.param("Goedemiddag, graag een factuur op naam van mijn bedrijf", "question", "question",
+                     "goedemiddag, graag", id="request-after-greeting-nl"),
+        pytest.param("Quick question: does the oven come with baking trays", "question", "question",
+                     "quick question", id="quick-question-is-no-praise-en"),
+        pytest.param("The new washing machine is so quiet, really happy with it", "compliment", "praise",
+                     "happy with", id="praise-happy-with-en"),
+        pytest.param("Shout out to the lady from customer service, she sorted everything", "compliment",
+                     "praise", "shout out", id="praise-shout-out-en"),
+        pytest.param("Where is my refund? You said 5 working days, it's been 3 weeks", "complaint",
+                     "dissatisfaction", "you said", id="question-form-complaint-en"),
+        pytest.param("Ik wil mijn order annuleren maar de knop doet niks", "complaint", "dissatisfaction",
+                     "doet niks", id="button-does-nothing-nl"),
+    ],
+)
+def test_kind_cues(router: Router, text: str, kind: str, reason: str, words: str) -> None:
+    c = router.classify(CaseInput(text))
+    assert c.kind.value == kind, reasons_text(c)
+    assert c.kind_reasons[0].signal == reason and words in c.kind_reasons[0].words, reasons_text(c)
+
+
+def test_left_without_a_word_is_no_loss_of_service(router: Router) -> None:
+    c = router.classify(CaseInput("The fitter broke two tiles and left without saying a word"))
+    assert c.urgency.value == "normal", reasons_text(c)
+    assert not any(r.signal == "complete loss of an essential function" for r in c.urgency_reasons)
+
+
+def test_dutch_best_is_no_praise(router: Router) -> None:
+    c = router.classify(CaseInput("de piep van de koelkastdeur is best hard"))
+    assert c.kind.value == "complaint", reasons_text(c)
+    assert not any(r.signal == "praise" for r in c.kind_reasons)
