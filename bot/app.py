@@ -27,7 +27,7 @@ from bot.settings import Runtime, load_config
 from bot.texts import Texts
 from handlers.telegram.inbound import build_router
 from handlers.telegram.limits import TelegramLimits
-from handlers.telegram.outbound import TelegramTransport
+from handlers.telegram.outbound import TelegramTransport, pin_response_types
 from handlers.telegram.polling import DurablePoller
 from handlers.web.server import add_telegram_webhook, build_web_app
 from routing.config import Config, ConfigError, parse_config
@@ -120,6 +120,7 @@ class SkewerApp:
             telegram_limits = TelegramLimits(lim.overall_per_second, lim.chat_per_second,
                                              lim.chat_burst, lim.group_per_minute, lim.group_burst)
         transport = TelegramTransport(self.bot, limits=telegram_limits)
+        self._response_types = pin_response_types()
         self.outbox = OutboxWorker(self.store, {"telegram": transport}, lambda: self.deps,
                                    clock=clock, idle_poll=outbox_poll)
         self.service = Service(self.store, self.deps, clock=clock, on_outbox=self.outbox.wake)
