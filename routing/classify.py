@@ -37,6 +37,7 @@ _POSSIBILITY = re.compile(
     r"\s*(?:could|would|might|can|may|will|kan|kunnen|zou|zouden|kun)\s+"
     r"(?:it|this|that|the|a|an|het|dit|dat|de|een|die|hij|zo'?n)\b"
 )
+_PERCEIVER = re.compile(r"\s+(?:ik|we|wij|je|jij|u|i|you)\b")
 _TOKEN = re.compile(r"[a-z0-9€]+(?:['’][a-z]+)?")  # the same tokens as routing.text.words
 
 
@@ -277,19 +278,32 @@ class TextClassifier:
         cond = conds[-1] if conds else None
         if cond is None:
             return False
+        if self._in_question(scan, start, same_clause=True):
+            return True  # "Wie betaalt de schade als het vlam vat?", "what happens if it catches fire?"
         span = before[cond.end() :] + " " + scan.folded[start : end + 30]
-        return bool(self.modal.search(span))
+        # "als ik de deur open kan ik gas ruiken": a modal before I/we says what one notices.
+        return any(not _PERCEIVER.match(span, m.end()) for m in self.modal.finditer(span))
+
+    @staticmethod
+    def _in_question(scan: _Scan, pos: int, same_clause: bool = False) -> bool:
+        """Whether the sentence holding `pos` ends with a question mark (and, with
+        `same_clause`, no comma comes between: "als ik hem aanzet komt er rook uit, wat moet
+        ik doen?" asks what to do about a fact)."""
+        starts = scan.sentence_starts
+        i = bisect.bisect_right(starts, pos) - 1
+        s1 = starts[i + 1] if i + 1 < len(starts) else len(scan.folded)
+        if "?" not in scan.folded[max(starts[i], s1 - 3) : s1]:
+            return False
+        return not (same_clause and _CLAUSE.search(scan.folded, pos, s1))
 
     def _possibility_question(self, scan: _Scan, start: int) -> bool:
         """'Could the dryer catch fire if ...?', 'Kan de stekker smelten?': a question about what
         the thing might do, with the safety word in its first clause, is no danger now. A
         request ('Can you come, I smell gas?') or a question about a person is not this."""
-        starts = scan.sentence_starts
-        i = bisect.bisect_right(starts, start) - 1
-        s0 = starts[i]
-        s1 = starts[i + 1] if i + 1 < len(starts) else len(scan.folded)
-        if "?" not in scan.folded[max(s0, s1 - 3) : s1]:
+        if not self._in_question(scan, start):
             return False
+        starts = scan.sentence_starts
+        s0 = starts[bisect.bisect_right(starts, start) - 1]
         head = scan.folded[s0:start]
         if not _POSSIBILITY.match(head) or _CLAUSE.search(head):
             return False

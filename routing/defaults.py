@@ -173,6 +173,9 @@ SIGNALS: list[dict[str, Any]] = [
                   "(?:8|9)\\d[- ]?(?:jarig\\w*|jaar|years?)|van (?:8|9)\\d\\b|aged? (?:8|9)\\d)"]},
     {"id": "fraud_now", "label": "fraud or data misuse in progress", "level": "critical",
      "patterns": [
+        "keeps ordering .. account", "keep ordering .. account", "blijft .. bestellen .. account", "someone .. orders .. my account", "iemand .. bestelt",
+        "iemand .. besteld .. mijn", "iemand .. bestellingen", "orders .. i didn't",
+        "orders .. i did not", "bestellingen .. niet .. gedaan", "bestellingen .. die ik niet",
         "op mijn naam .. besteld", "besteld .. op mijn naam", "in my name", "on my name",
         "niet door mij geplaatst", "bestelling* .. niet .. geplaatst", "haven't placed", "didn't place",
         "did not place", "never placed", "nooit geplaatst", "op dit moment .. mijn account", "nu .. van mijn rekening",

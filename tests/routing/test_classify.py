@@ -452,3 +452,26 @@ def test_dutch_best_is_no_praise(router: Router) -> None:
     c = router.classify(CaseInput("de piep van de koelkastdeur is best hard"))
     assert c.kind.value == "complaint", reasons_text(c)
     assert not any(r.signal == "praise" for r in c.kind_reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency", "signal", "effect"),
+    [
+        pytest.param("als ik de deur open kan ik de gaslucht ruiken", "critical", "gas smell or leak",
+                     "urgency>=critical", id="modal-of-perception-nl"),
+        pytest.param("Als ik de oven aanzet komt er rook uit, wat moet ik doen?", "critical",
+                     "smoke or fire", "urgency>=critical", id="fact-then-question-nl"),
+        pytest.param("Wie betaalt de schade als het vlam vat?", "low", "smoke or fire",
+                     "ignored: hypothetical", id="conditional-question-nl"),
+        pytest.param("what happens if it catches fire?", "low", "smoke or fire", "ignored: hypothetical",
+                     id="conditional-question-en"),
+        pytest.param("someone keeps ordering stuff on my account", "critical",
+                     "fraud or data misuse in progress", "urgency>=critical", id="orders-on-my-account-en"),
+    ],
+)
+def test_conditionals_and_questions(
+    router: Router, text: str, urgency: str, signal: str, effect: str
+) -> None:
+    c = router.classify(CaseInput(text))
+    assert c.urgency.value == urgency, reasons_text(c)
+    assert any(r.signal == signal and r.effect == effect for r in c.urgency_reasons), reasons_text(c)
