@@ -616,12 +616,12 @@ LEXICONS: dict[str, dict[str, list[str]]] = {
                "installateur", "collega", "meneer", "mevrouw", "dame", "jongen*", "man aan de",
                "vrouw aan de", "klantenservice", "planner", "verkoper", "verkoopster", "personeel",
                "installateur*", "receptionist*", "caissiere", "kassamedewerker", "hij", "zij",
-               "vent", "kerel", "meisje"],
+               "vent", "kerel", "meisje", "man", "vrouw"],
         "en": ["employee*", "staff", "driver*", "courier*", "fitter*", "installer*", "mechanic*",
                "technician*", "agent", "colleague*", "lady", "guy*", "man on", "woman on",
                "delivery men", "person on the phone", "salesman", "salesperson", "customer service",
                "sales assistant", "shop assistant", "cashier", "receptionist", "operator", "engineer*",
-               "plumber*", "electrician*", "he", "she", "the man", "the woman", "rep", "representative"],
+               "plumber*", "electrician*", "he", "she", "man", "woman", "rep", "representative"],
     },
     # After praise, these start the complaint: "ziet er top uit, maar ...".
     "contrast": {
