@@ -18,6 +18,8 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from bot.api_cases import MailboxTransport, OmniService
+from bot.apikeys import verify_key
 from bot.context import Deps
 from bot.outbox import OutboxWorker
 from bot.ports import Handled, Inbound
@@ -29,6 +31,9 @@ from handlers.telegram.inbound import build_router
 from handlers.telegram.limits import TelegramLimits
 from handlers.telegram.outbound import TelegramTransport, pin_response_types
 from handlers.telegram.polling import DurablePoller
+from handlers.rasa.webhook import add_rasa_routes
+from handlers.web.api import RestApi
+from handlers.web.chat import WebChat, WebTransport
 from handlers.web.server import add_telegram_webhook, build_web_app
 from routing.config import Config, ConfigError, parse_config
 from routing.engine import Router
@@ -121,14 +126,19 @@ class SkewerApp:
                                              lim.chat_burst, lim.group_per_minute, lim.group_burst)
         transport = TelegramTransport(self.bot, limits=telegram_limits)
         self._response_types = pin_response_types()
-        self.outbox = OutboxWorker(self.store, {"telegram": transport}, lambda: self.deps,
-                                   clock=clock, idle_poll=outbox_poll)
+        self.web_transport = WebTransport()
+        self.outbox = OutboxWorker(self.store, {"telegram": transport, "web": self.web_transport,
+                                                "rasa": MailboxTransport("rasa"),
+                                                "api": MailboxTransport("api")},
+                                   lambda: self.deps, clock=clock, idle_poll=outbox_poll)
         self.service = Service(self.store, self.deps, clock=clock, on_outbox=self.outbox.wake)
         self.handler = MeasuredService(self.service, self.metrics)
+        self.omni = OmniService(self.store, lambda: self.deps, clock, on_outbox=self.outbox.wake)
         self.dp = Dispatcher()
         self.dp.include_router(build_router(self.handler, fail_on_storage_error=True))
         self.poller = DurablePoller(self.bot, self.dp, ALLOWED_UPDATES)
         self.web = build_web_app(health=self.health, registry=self.metrics.registry)
+        self._add_channels()
         if self.mode == "webhook":
             add_telegram_webhook(self.web, self.config.telegram.webhook_path, self.dp, self.bot,
                                  self.runtime.webhook_secret)
@@ -138,6 +148,18 @@ class SkewerApp:
         self.config_hash = sha256(self.config_path.read_text("utf-8"))
         self.watcher = ConfigWatcher(self.config_path, self.reload, interval=config_poll,
                                      initial_hash=self.config_hash)
+
+    def _add_channels(self) -> None:
+        """Web chat, the REST API and the Rasa action server, on the same aiohttp app."""
+
+        def text_for(lang: str | None, key: str) -> str:
+            return self.deps.texts.raw(self.deps.texts.lang(lang), key)
+
+        self.webchat = WebChat(self.handler.handle, self.omni.history, self.web_transport,
+                               Path(self.runtime.upload_dir), text_for)
+        self.webchat.add_routes(self.web)
+        RestApi(self.omni, lambda key: verify_key(self.store, key)).add_routes(self.web)
+        add_rasa_routes(self.web, self.omni, lambda: self.runtime.rasa_secret)
 
     def set_deps(self, deps: Deps) -> None:
         self.deps = deps

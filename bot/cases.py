@@ -60,15 +60,22 @@ async def submit(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord, lang
     decision = await decide(ctx, story, lang, customer)
     c = decision.classification
     profile = decision.deadlines
+    from bot.followup import deadline_due, schedule_case
+
+    atc = ctx.config.deadlines[profile.profile].around_the_clock \
+        if profile.profile in ctx.config.deadlines else False
+    first_due = deadline_due(ctx.config, decision.owner.team, ctx.now, profile.first_response, atc)
+    resolution_due = deadline_due(ctx.config, decision.owner.team, ctx.now, profile.resolution,
+                                  atc)
     case = await ctx.unit.create_case(
         intake_key=intake_key, customer_id=customer.id, channel=ctx.ev.channel, language=lang,
         status="open", kind=c.kind.value, category=c.category, urgency=c.urgency.value,
         text=story, better_service=state.get("better"), order_reference=state.get("reference"),
         decision=decision.to_dict(), rule=decision.rule, owner_team=decision.owner.team,
         owner_person=decision.owner.person, tags=list(decision.tags), created_at=ctx.now,
-        updated_at=ctx.now, first_response_due=ctx.now + profile.first_response,
-        resolution_due=ctx.now + profile.resolution,
+        updated_at=ctx.now, first_response_due=first_due, resolution_due=resolution_due,
     )
+    await schedule_case(ctx, case)
     if decision.owner.person:
         await ctx.unit.set_last_assigned(decision.owner.team, decision.owner.person)
     await ctx.unit.add_event(case.id, "created", "customer", ctx.now, channel=ctx.ev.channel,
@@ -371,6 +378,11 @@ def _handler_name(ctx: Ctx, case: CaseRecord) -> str:
 
 
 async def _feedback_to_owner(ctx: Ctx, case: CaseRecord, score: int, comment: str | None) -> None:
+    if 1 <= score <= ctx.config.followup.low_score:
+        from bot.remedies import low_score
+
+        await low_score(ctx, case, score, comment)
+        return
     slang, chat = ctx.owner_chat(case)
     if chat is None:
         return

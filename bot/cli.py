@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_routes_commands(sub)
+    from bot.apikey_cli import add_apikey_commands
+
+    add_apikey_commands(sub)
     return parser
 
 

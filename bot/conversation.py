@@ -376,6 +376,10 @@ async def _on_command(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord,
         return Handled("help")
     if cmd == "status":
         return await cases.customer_status(ctx, customer, lang)
+    if cmd == "link":
+        from bot.linking import handle_link
+
+        return await handle_link(ctx, customer, lang, ctx.ev.args)
     if cmd in ("language", "taal", "lang"):
         arg = ctx.ev.args.strip().lower()
         if arg:

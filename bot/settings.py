@@ -33,6 +33,10 @@ class Runtime:
     database_url: str
     webhook_url: str | None
     webhook_secret: str | None
+    # The other channels: the shared secret Rasa sends (X-Skewer-Rasa-Secret), where web chat
+    # uploads are kept.
+    rasa_secret: str | None = None
+    upload_dir: str = "uploads"
 
     @classmethod
     def from_env(cls, config: Config) -> Runtime:
@@ -43,4 +47,6 @@ class Runtime:
             database_url=os.environ.get(config.database_url_env) or config.database_url,
             webhook_url=os.environ.get(tg.webhook_url_env) or None,
             webhook_secret=os.environ.get(tg.webhook_secret_env) or None,
+            rasa_secret=os.environ.get("SKEWER_RASA_SECRET") or None,
+            upload_dir=os.environ.get("SKEWER_UPLOAD_DIR") or "uploads",
         )

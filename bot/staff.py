@@ -16,6 +16,7 @@ from bot.ports import Action, Button, Handled
 from bot.texts import Raw
 from routing.config import OwnerRef, Person
 from routing.types import CaseInput
+from storage import timers as tm
 from storage.records import CaseRecord
 
 log = logging.getLogger("skewer.staff")
@@ -27,7 +28,13 @@ USAGE = {
     "handover": "/handover REF team-or-person",
     "consult": "/consult REF team",
     "case": "/case REF",
+    "promise": "/promise REF when text",
+    "kept": "/kept REF",
+    "offer": "/offer REF amount-or-gesture",
+    "reopen": "/reopen REF",
 }
+OPEN_ANY = ("case", "reopen")  # commands that also work on a resolved case
+FOLLOWUP_KINDS = ("take", "first_response", "resolution", "update", "promise")
 
 
 async def handle_staff(ctx: Ctx, state: dict[str, Any], person: Person) -> Handled:
@@ -118,14 +125,22 @@ async def _load(ctx: Ctx, lang: str, ref: str, *, open_only: bool = True
 
 async def _button(ctx: Ctx, state: dict[str, Any], person: Person, lang: str,
                   action: Action) -> Handled:
-    case, refusal = await _load(ctx, lang, action.ref)
+    case, refusal = await _load(ctx, lang, action.ref, open_only=action.name != "reopen")
     if case is None:
         assert refusal is not None
         return refusal
     name = action.name
+    if name in ("kept", "approve", "decline", "reopen"):
+        from bot import remedies
+
+        if name == "kept":
+            return await remedies.kept(ctx, case, person, lang)
+        if name == "reopen":
+            return await remedies.reopen(ctx, case, person, lang)
+        return await remedies.decide(ctx, case, person, lang, action.arg, name == "approve")
     if name == "take":
         return await take(ctx, case, person, lang)
-    if name == "reply":
+    if name in ("reply", "update"):
         state.clear()
         state.update({"await": "reply", "case": case.reference})
         customer = await ctx.unit.get_customer(case.customer_id)
@@ -169,7 +184,7 @@ async def _button(ctx: Ctx, state: dict[str, Any], person: Person, lang: str,
 async def _command(ctx: Ctx, state: dict[str, Any], person: Person, lang: str, cmd: str,
                    args: str) -> Handled:
     if cmd in ("help", "start"):
-        await ctx.reply(ctx.t(lang, "staff.help"))
+        await ctx.reply(Raw(ctx.t(lang, "staff.help") + "\n" + ctx.t(lang, "followup.help")))
         return Handled("staff_help")
     if cmd == "cancel":
         state.clear()
@@ -182,11 +197,11 @@ async def _command(ctx: Ctx, state: dict[str, Any], person: Person, lang: str, c
         return Handled("unknown_command")
     ref, _, rest = args.partition(" ")
     rest = rest.strip()
-    needs_rest = cmd in ("reply", "resolve", "handover", "consult")
+    needs_rest = cmd in ("reply", "resolve", "handover", "consult", "promise", "offer")
     if not ref or (needs_rest and not rest):
         await ctx.reply(ctx.t(lang, "staff.usage", usage=USAGE[cmd]))
         return Handled("usage")
-    case, refusal = await _load(ctx, lang, ref, open_only=cmd != "case")
+    case, refusal = await _load(ctx, lang, ref, open_only=cmd not in OPEN_ANY)
     if case is None:
         assert refusal is not None
         return refusal
@@ -207,6 +222,16 @@ async def _command(ctx: Ctx, state: dict[str, Any], person: Person, lang: str, c
         return await resolve(ctx, case, person, lang, rest)
     if cmd == "handover":
         return await hand_over(ctx, case, person, lang, rest)
+    if cmd in ("promise", "kept", "offer", "reopen"):
+        from bot import remedies
+
+        if cmd == "promise":
+            return await remedies.promise(ctx, case, person, lang, rest)
+        if cmd == "kept":
+            return await remedies.kept(ctx, case, person, lang)
+        if cmd == "offer":
+            return await remedies.offer(ctx, case, person, lang, rest)
+        return await remedies.reopen(ctx, case, person, lang)
     return await consult(ctx, case, person, lang, rest)
 
 
@@ -239,6 +264,7 @@ async def take(ctx: Ctx, case: CaseRecord, person: Person, lang: str) -> Handled
     case = await ctx.unit.update_case(case.id, ctx.now, status="taken", owner_person=person.id,
                                       owner_team=person.team, taken_at=ctx.now)
     await ctx.unit.add_event(case.id, "taken", person.id, ctx.now, previous=previous)
+    await tm.cancel(ctx.unit, case.id, ("take",))
     text = ctx.t(lang, "staff.taken", name=person.display_first_name, ref=case.reference)
     await ctx.reply(text)
     if previous != person.id:
@@ -263,6 +289,9 @@ async def reply_to_customer(ctx: Ctx, case: CaseRecord, person: Person, lang: st
         fields.update(owner_person=person.id, status="taken", taken_at=ctx.now)
     if fields:
         case = await ctx.unit.update_case(case.id, ctx.now, **fields)
+    from bot.remedies import first_response_given
+
+    await first_response_given(ctx, case)
     if address is None:
         await ctx.reply(ctx.t(lang, "staff.reply_undeliverable", ref=case.reference,
                               channel=case.channel))
@@ -287,6 +316,7 @@ async def resolve(ctx: Ctx, case: CaseRecord, person: Person, lang: str, cause: 
                                       resolved_at=ctx.now,
                                       owner_person=case.owner_person or person.id)
     await ctx.unit.add_event(case.id, "resolved", person.id, ctx.now, root_cause=cause)
+    await tm.cancel(ctx.unit, case.id, FOLLOWUP_KINDS)
     await ctx.reply(ctx.t(lang, "staff.resolved", ref=case.reference, name=person.display_first_name,
                           cause=cause))
     slang, owner_chat = ctx.owner_chat(case)
@@ -339,6 +369,7 @@ async def hand_over(ctx: Ctx, case: CaseRecord, person: Person, lang: str,
     if pid:
         await ctx.unit.set_last_assigned(team_id, pid)
     await ctx.unit.add_event(case.id, "handed_over", person.id, ctx.now, team=team_id, person=pid)
+    await tm.cancel(ctx.unit, case.id, ("take",))
     to = ctx.owner_name(team_id, pid, lang)
     await ctx.reply(ctx.t(lang, "staff.handed_over", ref=case.reference, from_name=from_name, to=to))
     slang, chat = ctx.owner_chat(case)

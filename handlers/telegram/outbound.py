@@ -61,39 +61,51 @@ def keyboard(rows: list[list[dict[str, Any]]] | None) -> InlineKeyboardMarkup | 
 
 
 def split_html(text: str, limit: int = LIMIT) -> list[str]:
-    """Split a long HTML message at line breaks (or spaces in a very long line), closing and
-    reopening simple tags, never inside an &entity;. Every chunk fits `limit`."""
+    """Split a long HTML message at line breaks (or at spaces inside a very long line), filling
+    each chunk, closing open tags at its end and reopening them in the next, never cutting
+    inside an &entity; or a tag. Every chunk fits `limit`."""
     if len(text) <= limit:
         return [text]
-    budget = limit - 100  # room for tags closed at the end of a chunk and reopened after
+    budget = limit - 100  # room for the tags closed at the end of a chunk
     parts: list[str] = []
     current = ""
 
-    def flush() -> None:
+    def flush() -> str:
+        """Close the chunk; return the tags to reopen in the next one."""
         nonlocal current
+        reopen = "".join(f"<{t}>" for t in _open_tags(current))
         if current.strip():
             parts.append(_balanced(current))
         current = ""
+        return reopen
 
     for line in text.split("\n"):
-        while len(line) > budget:
-            flush()  # what came before goes out on its own: the long line starts a chunk
-            cut = line.rfind(" ", 0, budget)
-            cut = cut if cut > 0 else budget
-            amp = line.rfind("&", 0, cut)
-            if amp > 0 and ";" not in line[amp:cut]:
-                cut = amp  # never cut inside an &entity;
-            lt = line.rfind("<", 0, cut)
-            if lt > 0 and ">" not in line[lt:cut]:
-                cut = lt  # nor inside a tag
-            head = line[:cut]
-            parts.append(_balanced(head))
-            line = "".join(f"<{t}>" for t in _open_tags(head)) + line[cut:]
-        if len(current) + len(line) + 1 > budget:
-            flush()
-        current = f"{current}\n{line}" if current else line
+        while True:
+            joined = f"{current}\n{line}" if current else line
+            if len(joined) <= budget:
+                current = joined
+                break
+            room = budget - (len(current) + 1 if current else 0)
+            if len(line) <= budget or room < 200:
+                line = flush() + line  # the line fits a fresh chunk, or little room is left
+                continue
+            cut = _safe_cut(line, room)
+            current = f"{current}\n{line[:cut]}" if current else line[:cut]
+            line = flush() + line[cut:]
     flush()
     return parts
+
+
+def _safe_cut(line: str, room: int) -> int:
+    cut = line.rfind(" ", 0, room)
+    cut = cut if cut > room // 2 else room
+    amp = line.rfind("&", 0, cut)
+    if amp > 0 and ";" not in line[amp:cut]:
+        cut = amp  # never inside an &entity;
+    lt = line.rfind("<", 0, cut)
+    if lt > 0 and ">" not in line[lt:cut]:
+        cut = lt  # nor inside a tag
+    return cut
 
 
 def _open_tags(chunk: str) -> list[str]:

@@ -38,8 +38,15 @@ def _strip(text: str) -> str:
     return re.sub(r"</?(b|i)>", "", text)
 
 
-def test_a_long_line_after_short_lines_starts_its_own_chunk() -> None:
+def test_short_lines_then_a_long_line_all_fit() -> None:
     text = "short line\n" * 3 + "x " * 3000
     chunks = split_html(text)
     assert all(len(c) <= LIMIT for c in chunks)
     assert chunks[0].startswith("short line")
+
+
+def test_a_long_line_fills_the_rest_of_the_current_chunk() -> None:
+    text = "<b>New case</b>\n<b>What happened</b>\n" + "&lt;b&gt; " * 1200
+    chunks = split_html(text)
+    assert all(len(c) <= LIMIT for c in chunks)
+    assert chunks[0].startswith("<b>New case</b>") and "&lt;b&gt;" in chunks[0]

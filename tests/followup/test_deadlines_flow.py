@@ -1,0 +1,93 @@
+"""Deadlines end to end with a controllable clock: business-hours deadlines at submit, the
+take-over, the reminder, each escalation step of the ladder, and a restart of the service in
+the middle of a timer (it fires once, from the new process)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.followup.helpers import (
+    DELIVERY,
+    advance_to,
+    case_of,
+    exactly_once,
+    file_complaint,
+    local,
+    near,
+    settled,
+    timeline,
+    timers,
+)
+
+
+async def test_ladder_takeover_and_restart_mid_timer(apps, emu, staff, clock) -> None:
+    app = await apps()
+    customer = await emu.user(7101, "Carla", language_code="en")
+    ref = await file_complaint(customer, DELIVERY)
+    # Wednesday 14:00: four working hours end tomorrow 09:00, not at 18:00 after closing.
+    conf = [m.text for m in await customer.bot_messages() if "Your case number" in m.text]
+    assert "within 4 hours (by tomorrow at 09:00)" in conf[0], conf
+    case = await case_of(app, ref)
+    assert near(case.first_response_due, local(26, 9))
+    assert near(case.resolution_due, local(1, 14, month=12))  # 5 working days (Sat too)
+    sanne, joris, pieter, marloes = (staff[p] for p in ("sanne", "joris", "pieter", "marloes"))
+    await sanne.wait_for(lambda m: ref in m.text and bool(m.button_texts))
+
+    # Not taken within the take window (1h): the deputy gets it, and is told why.
+    advance_to(clock, local(25, 15, 1))
+    new = await exactly_once(joris, ref, "is nu van jou")
+    assert "Sanne" in new.text and "60 minuten" in new.text, new.text
+    assert "Oppakken" in new.button_texts
+    await exactly_once(sanne, ref, "naar Joris")
+    assert (await case_of(app, ref)).owner_person == "joris"
+
+    # Half an hour before the first response is due: the owner is reminded.
+    advance_to(clock, local(26, 8, 31))
+    rem = await exactly_once(joris, ref, "moet er uiterlijk")
+    assert "de eerste reactie" in rem.text and "09:00" in rem.text
+
+    # The service stops while the deadline passes; a new process fires the timer once.
+    await settled(app)
+    await apps.stop(app)
+    advance_to(clock, local(26, 9, 5))
+    app = await apps()
+    late = await exactly_once(joris, ref, "te laat")
+    assert "de eerste reactie" in late.text
+
+    # The ladder: the team lead after an hour, the process owner after four working hours.
+    advance_to(clock, local(26, 10, 2))
+    up = await exactly_once(pieter, ref, "te laat")
+    assert "Joris" in up.text and "normaal" in up.text and "/case" in up.text
+    await marloes.expect_no_message(0.2)
+    advance_to(clock, local(26, 13, 32))
+    top = await exactly_once(marloes, ref, "te laat")
+    assert "de eerste reactie" in top.text and "uur" in top.text
+    await settled(app)
+    kinds = [(t.kind, t.step, t.status) for t in await timers(app, ref)]
+    assert ("first_response", 3, "fired") in kinds
+    assert timeline_has(await timeline(app, ref), "taken_over", "reminder", "escalated")
+
+    # A reply stops the first-response clock: nothing more about it.
+    await joris.send(f"/reply {ref} The carrier found your parcel, it comes tomorrow.")
+    await customer.wait_for("carrier found your parcel")
+    pending = [t.kind for t in await timers(app, ref) if t.status == "pending"]
+    assert "first_response" not in pending and "take" not in pending
+    assert "update" in pending and "resolution" in pending
+
+
+def timeline_has(events: list[str], *wanted: str) -> bool:
+    return all(w in events for w in wanted)
+
+
+async def test_resolve_stops_every_timer(apps, emu, staff, clock) -> None:
+    app = await apps()
+    customer = await emu.user(7102, "Dirk", language_code="en")
+    ref = await file_complaint(customer, DELIVERY)
+    sanne = staff["sanne"]
+    await sanne.wait_for(lambda m: ref in m.text and bool(m.button_texts))
+    await sanne.send(f"/resolve {ref} carrier delay")
+    await customer.wait_for("How satisfied")
+    await sanne.wait_for("opgelost")
+    assert all(t.status == "cancelled" for t in await timers(app, ref))
+    clock.advance(timedelta(days=8))
+    await sanne.expect_no_message(0.5)
