@@ -21,6 +21,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from bot.api_cases import MailboxTransport, OmniService
 from bot.apikeys import verify_key
 from bot.context import Deps
+from bot.followup import FollowupWorker
 from bot.outbox import OutboxWorker
 from bot.ports import Handled, Inbound
 from bot.reload import ConfigWatcher, rules_diff, sha256
@@ -104,7 +105,8 @@ class SkewerApp:
                  mode: str | None = None, host: str | None = None, port: int | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  outbox_poll: float = 0.5, config_poll: float = 2.0,
-                 telegram_limits: TelegramLimits | None = None) -> None:
+                 telegram_limits: TelegramLimits | None = None,
+                 followup_poll: float = 0.5, receive_updates: bool = True) -> None:
         self.config_path = Path(config_path)
         self.config = load_config(self.config_path)
         self.runtime = runtime or Runtime.from_env(self.config)
@@ -132,6 +134,11 @@ class SkewerApp:
                                                 "api": MailboxTransport("api")},
                                    lambda: self.deps, clock=clock, idle_poll=outbox_poll)
         self.service = Service(self.store, self.deps, clock=clock, on_outbox=self.outbox.wake)
+        # Deadlines, reminders, escalation, updates, approvals: fired once across workers.
+        self.followup = FollowupWorker(self.store, lambda: self.deps, clock=clock,
+                                       poll=followup_poll, on_outbox=self.outbox.wake)
+        # False: a second worker on the same database that sends and fires timers only.
+        self.receive_updates = receive_updates
         self.handler = MeasuredService(self.service, self.metrics)
         self.omni = OmniService(self.store, lambda: self.deps, clock, on_outbox=self.outbox.wake)
         self.dp = Dispatcher()
@@ -222,7 +229,10 @@ class SkewerApp:
         self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
         await self._set_commands()
         self.outbox.start()
-        if self.mode == "webhook":
+        self.followup.start()
+        if not self.receive_updates:
+            pass
+        elif self.mode == "webhook":
             url = (self.runtime.webhook_url or
                    f"http://{self.host}:{self.bound_port}{self.config.telegram.webhook_path}")
             await self.bot.set_webhook(url, secret_token=self.runtime.webhook_secret,
@@ -244,6 +254,7 @@ class SkewerApp:
     async def stop(self) -> None:
         await self.watcher.stop()
         await self.poller.stop()
+        await self.followup.stop()
         await self.outbox.stop()
         if self._runner is not None:
             await self._runner.cleanup()

@@ -58,6 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
                     help="default: pending and dead")
     ol.add_argument("--limit", type=int, default=50)
 
+    report = sub.add_parser("report", help="learning from cases")
+    rsub = report.add_subparsers(dest="report_command", required=True)
+    for name, help_ in (("compliments", "the compliments wall"),
+                        ("signals", "signals per process owner: recurring causes, rising "
+                                    "categories, repeat customers; handling times as indicators")):
+        rp = rsub.add_parser(name, help=help_)
+        _config_arg(rp)
+        rp.add_argument("--lang", help="language of the report (default: the organisation's)")
+
     emu = sub.add_parser("emulator", help="run the Telegram Bot API emulator alone")
     emu.add_argument("--host", default="127.0.0.1")
     emu.add_argument("--port", type=int, default=8081)
@@ -91,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_outbox_list(args))
         if args.command == "emulator":
             return asyncio.run(_emulator(args))
+        if args.command == "report":
+            return asyncio.run(_report(args))
     except ConfigError as e:
         print(f"skewer: the configuration cannot be used:\n{e}", file=sys.stderr)
         return 2
@@ -134,6 +145,34 @@ async def _export(args: argparse.Namespace) -> int:
     finally:
         await store.dispose()
     print(f"exported {n} case(s)", file=sys.stderr)
+    return 0
+
+
+async def _report(args: argparse.Namespace) -> int:
+    import html
+    import re
+    from datetime import UTC, datetime
+
+    from bot.reports import compliments_wall, render_signals, signals
+    from bot.texts import Texts
+    from storage.migrate import upgrade
+
+    config, store = _store(args)
+    org = config.organisation
+    texts = Texts(org.languages, org.default_language)
+    lang = texts.lang(args.lang or org.default_language)
+    try:
+        await upgrade(store)
+        async with store.unit() as unit:
+            if args.report_command == "compliments":
+                print(await compliments_wall(unit, config))
+                return 0
+            days = config.followup.signals.window.days
+            for sig in await signals(unit, config, datetime.now(UTC)):
+                text = render_signals(sig, config, texts, lang, days)
+                print(html.unescape(re.sub(r"</?b>", "", text)) + "\n")
+    finally:
+        await store.dispose()
     return 0
 
 
