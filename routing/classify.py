@@ -46,6 +46,9 @@ def _union(phrases: Iterable[str]) -> PhraseSet | None:
     return ps if ps else None
 
 
+CLASSIFY_CHARS = 12_000  # how much of a message classification reads
+
+
 @dataclass(frozen=True)
 class _Signal:
     id: str
@@ -168,6 +171,14 @@ class TextClassifier:
     # -- public ------------------------------------------------------------------------------
     def classify(self, inp: CaseInput, prior_contacts: dict[str, int] | None = None) -> Classification:
         raw = inp.text or ""
+        long_reason: list[Reason] = []
+        if len(raw) > CLASSIFY_CHARS:
+            # A very long paste would block every other chat for a third of a second; what
+            # decides urgency and category is nearly always near the start. The text is kept
+            # whole on the case; only classification reads the first part.
+            long_reason.append(Reason("long message", "", f"classified on the first "
+                                                          f"{CLASSIFY_CHARS:,} of {len(raw):,} characters"))
+            raw = raw[:CLASSIFY_CHARS]
         folded = fold(raw)
         tokens = words(folded)
         scan = _Scan(raw[: len(folded) + 1000], folded, tokens, self._sentence_starts(folded), grams(folded))
@@ -196,7 +207,7 @@ class TextClassifier:
             urgency=urgency,
             urgency_reasons=tuple(urg_reasons),
             category=category,
-            category_reasons=tuple(lang_reasons + cat_reasons),
+            category_reasons=tuple(lang_reasons + long_reason + cat_reasons),
             kind=kind,
             kind_reasons=tuple(kind_reasons),
             language=language,

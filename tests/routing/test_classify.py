@@ -475,3 +475,13 @@ def test_conditionals_and_questions(
     c = router.classify(CaseInput(text))
     assert c.urgency.value == urgency, reasons_text(c)
     assert any(r.signal == signal and r.effect == effect for r in c.urgency_reasons), reasons_text(c)
+
+
+def test_a_very_long_message_is_classified_on_its_start_and_says_so(router: Router) -> None:
+    from routing.classify import CLASSIFY_CHARS
+
+    text = "Er komt rook uit de droger en het stinkt naar verbrand plastic. " + "bla " * 20_000
+    c = router.classify(CaseInput(text=text))
+    assert c.urgency.value == "critical"
+    assert any(r.signal == "long message" and f"{CLASSIFY_CHARS:,}" in r.effect
+               for r in c.category_reasons)
