@@ -42,12 +42,12 @@ def mandate_of(config: Config, pid: str) -> float:
 
 
 def approval_chain(config: Config, offerer: str, amount: float) -> list[str]:
-    """Who can approve, nearest first: the team lead, the process owner, then anyone whose
-    mandate covers the amount (smallest sufficient mandate first)."""
+    """Who can approve, nearest first: the team lead, the process owner, then up the line:
+    whoever has the largest mandate first (management)."""
     team_id = config.person(offerer).team if config.has_person(offerer) else ""
     team = config.team(team_id) if config.has_team(team_id) else None
     near = [x for x in ((team.lead, team.process_owner) if team else ()) if x]
-    rest = sorted((p.id for p in config.people), key=lambda pid: mandate_of(config, pid))
+    rest = sorted((p.id for p in config.people), key=lambda pid: -mandate_of(config, pid))
     out: list[str] = []
     for pid in [*near, *rest]:
         if pid != offerer and pid not in out and mandate_of(config, pid) >= amount \
