@@ -1,0 +1,89 @@
+"""The web chat widget in a real browser: headless Chromium from the Debian packages, driven by
+Playwright (never `playwright install`). A whole complaint, from the first message through a
+photo, the owner's reply in Telegram arriving live, a page reload, to the satisfaction rating."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.omni.conftest import base_url
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+REF = re.compile(r"\b([A-Z2-9]{3}-[A-Z2-9]{3})\b")
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(
+    not CHROMIUM.exists() and os.environ.get("CI") != "true",
+    reason="needs Chromium from the Debian packages at /usr/bin/chromium "
+           "(scripts/test.sh installs it in CI or as root)")]
+
+
+async def test_whole_complaint_in_the_browser(start_omni, emu, staff, tmp_path) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    app = await start_omni()
+    photo = tmp_path / "receipt.png"
+    photo.write_bytes(PNG)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                           args=FLAGS)
+        try:
+            page = await browser.new_page()
+            await page.goto(f"{base_url(app)}/chat/?lang=en&name=Ines")
+            log = page.locator(".log")
+            box = page.locator("textarea")
+            await expect(box).to_have_attribute("placeholder", "Type your message…")
+
+            async def say(text: str) -> None:
+                await box.fill(text)
+                await box.press("Enter")
+
+            async def bot_says(text: str) -> str:
+                msg = page.locator(".msg.bot", has_text=text).last
+                await expect(msg).to_be_visible(timeout=8000)
+                return await msg.inner_text()
+
+            async def press(label: str) -> None:
+                await page.locator(".buttons button", has_text=label).last.click()
+
+            await say("The app crashes every time I try to pay, I cannot order anything")
+            await bot_says("Hello Ines")
+            await bot_says("That's everything")
+            await page.locator("input[type=file]").set_input_files(str(photo))
+            await expect(log.locator(".msg.me", has_text="receipt.png")).to_be_visible()
+            await press("That's everything")
+            await bot_says("how could we have served you better?")
+            await say("Test the payment page before releasing.")
+            summary = await bot_says("Shall I send it?")
+            assert "Test the payment page" in summary
+            await press("Send")
+            ref = REF.search(await bot_says("Your case number is")).group(1)
+
+            tom, group = staff["tom"], staff["digital_group"]
+            note = await tom.wait_for(ref, chat=group)
+            assert "web" in note.text
+            assert ref in (await tom.wait_for("receipt.png", chat=group)).text
+
+            # The page is reloaded: the conversation comes back, and then the answer arrives live.
+            await page.reload()
+            await bot_says("Your case number is")
+            await tom.reply(note, "Sorry! We rolled out a fix, please try again?")
+            assert ref in await bot_says("rolled out a fix")
+
+            await tom.send(f"/resolve {ref} software bug")
+            await bot_says("How satisfied")
+            await press("5")
+            await bot_says("anything else")
+            await say("quick fix!")
+            await bot_says("Thank you for your feedback")
+            assert ref in (await tom.wait_for("5/5")).text
+        finally:
+            await browser.close()
