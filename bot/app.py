@@ -28,11 +28,11 @@ from bot.reload import ConfigWatcher, rules_diff, sha256
 from bot.service import Service
 from bot.settings import Runtime, load_config
 from bot.texts import Texts
+from handlers.rasa.webhook import add_rasa_routes
 from handlers.telegram.inbound import build_router
 from handlers.telegram.limits import TelegramLimits
 from handlers.telegram.outbound import TelegramTransport, pin_response_types
 from handlers.telegram.polling import DurablePoller
-from handlers.rasa.webhook import add_rasa_routes
 from handlers.web.api import RestApi
 from handlers.web.chat import WebChat, WebTransport
 from handlers.web.server import add_telegram_webhook, build_web_app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import signal
@@ -254,8 +255,9 @@ async def _run(args: argparse.Namespace) -> int:
         emulator_cm = Emulator(host="127.0.0.1", port=args.emulator_port,
                                sandbox_people=people, sandbox_groups=groups)
         emu = await emulator_cm.__aenter__()
-        runtime = Runtime(token=emu.token, api_base=emu.base_url,
-                          database_url=runtime.database_url, webhook_url=None, webhook_secret=None)
+        # Everything else of the runtime (Rasa secret, upload directory) stays as configured.
+        runtime = dataclasses.replace(runtime, token=emu.token, api_base=emu.base_url,
+                                      webhook_url=None, webhook_secret=None)
     app = SkewerApp(path, runtime=runtime, mode=args.mode, port=args.port)
     await app.start()
     if emulator_cm is not None:

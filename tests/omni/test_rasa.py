@@ -115,3 +115,32 @@ async def test_rasa_refusals_never_echo_the_conversation(start_omni, emu, http) 
         names = {a["name"] for a in await r.json()}
     assert names == {"action_file_complaint", "validate_complaint_form", "action_case_status",
                      "action_case_feedback"}
+
+
+async def test_standalone_rasa_sdk_actions_use_the_same_database(start_omni, emu, staff,
+                                                                 db_url, monkeypatch) -> None:
+    """`python -m rasa_sdk --actions handlers.rasa`: the executor finds the four actions, and
+    they build their use-cases from the environment; Skewer's worker notifies the owner."""
+    from rasa_sdk.executor import ActionExecutor
+
+    import bot.rasa_standalone
+    from tests.conftest import CONFIG
+
+    await start_omni()  # the running service: migrations done, its outbox worker sends
+    monkeypatch.setenv("SKEWER_CONFIG", str(CONFIG))
+    monkeypatch.setenv("SKEWER_DATABASE_URL", db_url)
+    bot.rasa_standalone.cases.cache_clear()
+    executor = ActionExecutor()
+    executor.register_package("handlers.rasa")
+    assert {a.name for a in executor.list_actions()} == {
+        "action_file_complaint", "validate_complaint_form", "action_case_status",
+        "action_case_feedback"}
+    try:
+        result = await executor.run(recorded("03_action_file_complaint.json"))
+        assert result is not None
+        said = " ".join(m.get("text") or "" for m in result.model_dump()["responses"])
+        ref = REF.search(said).group(1)
+        await staff["tom"].wait_for(ref, chat=staff["digital_group"])
+    finally:
+        await bot.rasa_standalone.cases().store.dispose()
+        bot.rasa_standalone.cases.cache_clear()
