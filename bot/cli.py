@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     _config_arg(run)
     run.add_argument("--mode", choices=["polling", "webhook"], help="override telegram.mode")
     run.add_argument("--port", type=int, help="port of the service's web server")
+    run.add_argument("--no-updates", action="store_true",
+                     help="do not take Telegram updates (another worker polls or gets the "
+                          "webhook); only deliver the outbox and fire timers")
     run.add_argument("--emulator-port", type=int, default=8081,
                      help="port of the built-in Bot API emulator when no token is set")
     run.add_argument("--log-level", default=os.environ.get("SKEWER_LOG_LEVEL", "INFO"))
@@ -258,7 +261,8 @@ async def _run(args: argparse.Namespace) -> int:
         # Everything else of the runtime (Rasa secret, upload directory) stays as configured.
         runtime = dataclasses.replace(runtime, token=emu.token, api_base=emu.base_url,
                                       webhook_url=None, webhook_secret=None)
-    app = SkewerApp(path, runtime=runtime, mode=args.mode, port=args.port)
+    app = SkewerApp(path, runtime=runtime, mode=args.mode, port=args.port,
+                    receive_updates=not args.no_updates)
     await app.start()
     if emulator_cm is not None:
         print(f"\n  Skewer is running against the built-in Telegram emulator (no token set).\n"

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -115,7 +115,13 @@ class Store:
                 await unit.before_commit()
         except (ConcurrentUpdate, IntegrityError):
             raise
-        except (OperationalError, DBAPIError, OSError, ConnectionError) as e:
+        except DBAPIError as e:
+            # Only a database that cannot be reached is an outage worth retrying. A statement
+            # the database refuses (bad data, a bug) would fail again forever: let it surface.
+            if isinstance(e, OperationalError | InterfaceError) or e.connection_invalidated:
+                raise StorageUnavailable(str(e).splitlines()[0][:200]) from e
+            raise
+        except (OSError, ConnectionError) as e:
             raise StorageUnavailable(str(e).splitlines()[0][:200]) from e
 
 
@@ -378,8 +384,9 @@ class Unit:
         self, case_id: int, items: Sequence[dict[str, Any]], now: datetime
     ) -> None:
         for a in items:
-            self.s.add(m.Attachment(case_id=case_id, kind=a["kind"], file_id=a["file_id"],
-                                    file_name=a.get("file_name"), caption=a.get("caption"),
+            self.s.add(m.Attachment(case_id=case_id, kind=a["kind"][:20], file_id=a["file_id"][:300],
+                                    file_name=(a.get("file_name") or None) and a["file_name"][:300],
+                                    caption=a.get("caption"),
                                     channel=a.get("channel", "telegram"), created_at=now))
 
     async def attachments(self, case_id: int) -> list[AttachmentRecord]:
