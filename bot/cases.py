@@ -378,16 +378,19 @@ def _handler_name(ctx: Ctx, case: CaseRecord) -> str:
 
 
 async def _feedback_to_owner(ctx: Ctx, case: CaseRecord, score: int, comment: str | None) -> None:
-    if 1 <= score <= ctx.config.followup.low_score:
+    """The score (then the comment) to the owner; a low one also to the team lead, and both
+    get a Reopen button."""
+    low = 1 <= score <= ctx.config.followup.low_score
+    slang, chat = ctx.owner_chat(case)
+    if chat is not None:
+        extra = ctx.t(slang, "staff.feedback_comment", comment=Raw(quote(comment, 2000))) \
+            if comment else ""
+        buttons = [[Button(ctx.texts.raw(slang, "followup.buttons.reopen"),
+                           Action("reopen", case.reference))]] if low else None
+        await ctx.send("telegram", chat, ctx.t(slang, "staff.feedback", ref=case.reference,
+                                               score=score, comment=Raw(extra)),
+                       buttons, case_id=case.id, link="relay")
+    if low:
         from bot.remedies import low_score
 
-        await low_score(ctx, case, score, comment)
-        return
-    slang, chat = ctx.owner_chat(case)
-    if chat is None:
-        return
-    extra = ctx.t(slang, "staff.feedback_comment", comment=Raw(quote(comment, 2000))) \
-        if comment else ""
-    await ctx.send("telegram", chat, ctx.t(slang, "staff.feedback", ref=case.reference,
-                                           score=score, comment=Raw(extra)),
-                   case_id=case.id, link="relay")
+        await low_score(ctx, case, score, comment, skip=chat)

@@ -80,7 +80,9 @@ async def schedule_deadline(ctx: Ctx, case_id: int, kind: str, deadline: datetim
     fu = ctx.config.followup
     info = {"deadline": deadline.isoformat(), **(data or {})}
     remind_at = deadline - fu.remind_before
-    if remind_at > ctx.now and fu.remind_before > timedelta(0):
+    if remind_at <= ctx.now:  # a short window (critical: 30m): remind halfway instead
+        remind_at = ctx.now + (deadline - ctx.now) / 2
+    if deadline - remind_at >= timedelta(minutes=1) and fu.remind_before > timedelta(0):
         await tm.schedule(ctx.unit, case_id, kind, remind_at, ctx.now, step=0, data=info)
     else:
         await _schedule_rung(ctx, case_id, kind, 1, deadline, info)
@@ -114,10 +116,10 @@ async def schedule_case(ctx: Ctx, case: CaseRecord) -> None:
         await schedule_deadline(ctx, case.id, "resolution", case.resolution_due)
     await schedule_update(ctx, case, ctx.now)
     team = ctx.config.team(case.owner_team) if ctx.config.has_team(case.owner_team) else None
-    window = fu.take_within if fu.take_within is not None else profile.first_response / 2
+    half = profile.first_response / 2
+    window = half if fu.take_within is None else min(fu.take_within, half)
     if case.owner_person and team is not None and team.pick != "group" \
-            and window > timedelta(0):
-        window = min(window, profile.first_response)
+            and fu.take_within != timedelta(0):
         await tm.schedule(ctx.unit, case.id, "take",
                           case_due(ctx.config, case, ctx.now, window, profile), ctx.now,
                           data={"owner": case.owner_person, "hops": 0})

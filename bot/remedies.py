@@ -346,15 +346,14 @@ async def reopen(ctx: Ctx, case: CaseRecord, person: Person, lang: str) -> Handl
     return Handled("reopened", toast=str(text))
 
 
-async def low_score(ctx: Ctx, case: CaseRecord, score: int, comment: str | None) -> None:
-    """A low satisfaction score (and its comment) to the owner and the team lead, with Reopen."""
+async def low_score(ctx: Ctx, case: CaseRecord, score: int, comment: str | None,
+                    skip: str | None = None) -> None:
+    """A low satisfaction score (and its comment) to the team lead, with Reopen (the owner has
+    it already, in chat `skip`)."""
     targets: list[tuple[str, str]] = []
-    olang, ochat = ctx.owner_chat(case)
-    if ochat:
-        targets.append((olang, ochat))
     lead = ctx.config.team(case.owner_team).lead if ctx.config.has_team(case.owner_team) else None
     lchat = ctx.chat_of_person(lead) if lead else None
-    if lchat and lchat != ochat:
+    if lchat and lchat != skip:
         targets.append((_lang_of(ctx, lead), lchat))
     for lang, chat in targets:
         key = "followup.low_score_comment" if comment else "followup.low_score"

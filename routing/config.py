@@ -443,8 +443,8 @@ class FollowupSettings(Strict):
 
     remind_before: timedelta = timedelta(minutes=30)  # the owner is reminded this long before
     ladder: list[LadderStep] = Field(default_factory=_default_ladder)
-    # A person who has not taken a new case within this loses it to the next person (deputy,
-    # else a team mate). None: half the first-response window. 0: never.
+    # A person who has not taken a new case within this (and at most half the first-response
+    # window) loses it to the next person (deputy, else a team mate). 0: never.
     take_within: timedelta | None = None
     update_grace: timedelta = timedelta(hours=1)  # asked for an update; then the customer is told
     approval_wait: timedelta = timedelta(days=1)  # one working day

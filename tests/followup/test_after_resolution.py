@@ -46,9 +46,11 @@ async def test_low_score_reopen_signals_and_wall(apps, emu, staff, clock, db_url
 
     # A 1 for the first case: owner and team lead hear it, with a Reopen button.
     await customer.press("1", message=rate_first)
-    low = await exactly_once(noor, first, "tevredenheidscijfer 1")
-    assert low.button_texts == ["Zaak heropenen"] and CAUSE in low.text
+    low = await exactly_once(noor, f"Beoordeling van {first}", "1/5")
+    assert low.button_texts == ["Zaak heropenen"]
     to_lead = await exactly_once(ruud, first, "tevredenheidscijfer 1")
+    assert "Noor" in to_lead.text and CAUSE in to_lead.text
+    assert to_lead.button_texts == ["Zaak heropenen"]
     await customer.wait_for("anything else")
     await customer.send("Nobody told me when the money would come back.")
     with_comment = await ruud.wait_for(lambda m: first in m.text and "schreef" in m.text)

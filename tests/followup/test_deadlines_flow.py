@@ -91,3 +91,39 @@ async def test_resolve_stops_every_timer(apps, emu, staff, clock) -> None:
     assert all(t.status == "cancelled" for t in await timers(app, ref))
     clock.advance(timedelta(days=8))
     await sanne.expect_no_message(0.5)
+
+
+FLOOD = ("The fitter left a leak under my dishwasher and water is everywhere, "
+         "my kitchen is flooding")  # critical -> field service, around the clock
+
+
+async def test_critical_runs_around_the_clock(apps, emu, staff, clock) -> None:
+    app = await apps()
+    customer = await emu.user(7103, "Eva", language_code="en")
+    ref = await file_complaint(customer, FLOOD)
+    case = await case_of(app, ref)
+    assert case.urgency == "critical" and case.owner_person == "fatima"
+    assert near(case.first_response_due, local(25, 14, 30))
+    assert near(case.resolution_due, local(26, 14))  # a clock day, not a working day
+    fatima, bram, henk, marloes = (staff[p] for p in ("fatima", "bram", "henk", "marloes"))
+
+    # A 30-minute window: reminded halfway; not taken within 15 minutes: the deputy has it.
+    advance_to(clock, local(25, 14, 16))
+    await exactly_once(bram, ref, "is nu van jou")
+    reminders = [m for p in (fatima, bram) for m in await p.bot_messages()
+                 if ref in m.text and "moet er uiterlijk" in m.text]
+    assert len(reminders) == 1
+    advance_to(clock, local(25, 14, 31))
+    await exactly_once(bram, ref, "te laat")
+    advance_to(clock, local(25, 15, 31))
+    await exactly_once(henk, ref, "te laat")
+    # Updates every two hours, and the automatic message an hour after the request.
+    advance_to(clock, local(25, 16, 2))
+    await exactly_once(bram, ref, "update sturen")
+    advance_to(clock, local(25, 17, 3))
+    auto = await exactly_once(customer, ref, "still open with")
+    assert "Bram" in auto.text and "today at 19:0" in auto.text
+    # Four clock hours after the deadline, after closing time: the process owner.
+    advance_to(clock, local(25, 18, 31))
+    await exactly_once(marloes, ref, "te laat")
+    await settled(app)
