@@ -40,6 +40,12 @@ STATIC = Path(__file__).parent / "static"
 MAX_UPLOAD = 5 * 1024 * 1024
 MAX_TEXT = 8000
 MAX_ATTACHMENTS = 10
+# The widget runs on the organisation's own site, another origin: its fetches need CORS.
+# No cookies are involved (the session travels in a header), so any origin may call.
+CORS = {"Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Allow-Headers": "X-Skewer-Session, Content-Type",
+        "Access-Control-Max-Age": "600"}
 WIDGET_TEXTS = ("title", "placeholder", "send", "attach", "connecting", "reconnecting")
 TAG = re.compile(r"<[^>]+>")
 SESSION = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
@@ -126,7 +132,11 @@ class WebChat:
         app.router.add_get("/chat/widget.js", self.script)
         app.router.add_get("/chat/ws", self.websocket)
         app.router.add_post("/chat/upload", self.upload)
+        app.router.add_route("OPTIONS", "/chat/upload", self.preflight)
         app.router.add_get("/chat/texts", self.texts)
+
+    async def preflight(self, _: web.Request) -> web.Response:
+        return web.Response(status=204, headers=CORS)
 
     # -- static ---------------------------------------------------------------------------
     async def page(self, _: web.Request) -> web.StreamResponse:
@@ -138,7 +148,8 @@ class WebChat:
 
     async def texts(self, request: web.Request) -> web.Response:
         lang = request.query.get("lang")
-        return web.json_response({k: self.text_for(lang, f"web.{k}") for k in WIDGET_TEXTS})
+        return web.json_response({k: self.text_for(lang, f"web.{k}") for k in WIDGET_TEXTS},
+                                 headers=CORS)
 
     # -- uploads --------------------------------------------------------------------------
     async def upload(self, request: web.Request) -> web.Response:
@@ -174,15 +185,15 @@ class WebChat:
         await asyncio.to_thread(path.write_bytes, bytes(data))
         filename = (part.filename or name)[:200]
         return web.json_response({"file_id": f"web:{name}", "kind": kind, "file_name": filename,
-                                  "size": len(data)})
+                                  "size": len(data)}, headers=CORS)
 
     def _too_big(self, lang: str | None) -> web.Response:
         return self._err(413, "too_big", self.text_for(lang, "web.too_big").format(
             mb=MAX_UPLOAD // (1024 * 1024)))
 
-    @staticmethod
-    def _err(status: int, code: str, message: str) -> web.Response:
-        return web.json_response({"error": code, "message": message}, status=status)
+    def _err(self, status: int, code: str, message: str) -> web.Response:
+        return web.json_response({"error": code, "message": message}, status=status,
+                                 headers=CORS)
 
     # -- the conversation -----------------------------------------------------------------
     async def websocket(self, request: web.Request) -> web.StreamResponse:

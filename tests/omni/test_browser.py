@@ -87,3 +87,60 @@ async def test_whole_complaint_in_the_browser(start_omni, emu, staff, tmp_path) 
             assert ref in (await tom.wait_for("5/5")).text
         finally:
             await browser.close()
+
+
+async def test_widget_embedded_with_one_script_tag_on_another_site(start_omni, emu,
+                                                                   tmp_path) -> None:
+    """The organisation's own site (another origin) adds one script tag: the floating chat
+    opens, talks to Skewer, and uploads a photo across origins."""
+    from aiohttp import web
+    from playwright.async_api import async_playwright, expect
+
+    app = await start_omni()
+    photo = tmp_path / "receipt.png"
+    photo.write_bytes(PNG)
+    shop = web.Application()
+
+    async def home(_: web.Request) -> web.Response:
+        return web.Response(content_type="text/html", text=(
+            "<!doctype html><html><body><h1>De Winkel</h1>"
+            f'<script src="{base_url(app)}/chat/widget.js" data-lang="nl" data-name="Jan" '
+            "async></script></body></html>"))
+
+    shop.router.add_get("/", home)
+    runner = web.AppRunner(shop)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                               args=FLAGS)
+            try:
+                page = await browser.new_page()
+                await page.goto(f"http://127.0.0.1:{port}/")
+                await page.locator(".launcher").click()
+                box = page.locator("textarea")
+                await expect(box).to_have_attribute("placeholder", "Typ je bericht…")
+                await box.fill("de app crasht elke keer bij het afrekenen")
+                await box.press("Enter")
+                await expect(page.locator(".msg.bot", has_text="Hallo Jan")).to_be_visible()
+                await expect(page.locator(".msg.bot", has_text="Dat was het").last).to_be_visible()
+                await page.locator("input[type=file]").set_input_files(str(photo))
+                await expect(page.locator(".msg.me", has_text="receipt.png")).to_be_visible()
+                # Acknowledged: the widget no longer holds it, and the intake has the photo.
+                pending = f"skewer:{base_url(app)}:pending"
+                await page.wait_for_function(f"localStorage.getItem({pending!r}) === '[]'")
+                session = await page.evaluate(f"JSON.parse(localStorage.getItem("
+                                              f"'skewer:{base_url(app)}:session'))")
+                from handlers.web.chat import chat_id_of
+
+                async with app.store.unit() as unit:
+                    state, _ = await unit.load_conversation(f"web:{chat_id_of(session)}")
+                assert [a["file_name"] for a in state["attachments"]] == ["receipt.png"]
+                assert await page.locator(".notice").count() == 0
+            finally:
+                await browser.close()
+    finally:
+        await runner.cleanup()
