@@ -239,6 +239,42 @@ async def fire_approval(ctx: Ctx, case: CaseRecord, timer: tm.TimerRecord) -> st
     return f"approval_escalated_{timer.step}"
 
 
+async def decide_latest(ctx: Ctx, case: CaseRecord, person: Person, lang: str,
+                        approve: bool) -> Handled:
+    """The typed twin of Approve / Decline: the case's latest offer awaiting approval."""
+    waiting = [r for r in await tm.remedies(ctx.unit, case.id) if r.status == "awaiting"]
+    if not waiting:
+        await ctx.reply(ctx.t(lang, "followup.nothing_awaiting", ref=case.reference))
+        return Handled("remedy_none_awaiting")
+    result = await decide(ctx, case, person, lang, str(waiting[-1].id), approve)
+    if result.toast and result.outcome not in ("remedy_approved", "remedy_declined"):
+        await ctx.reply(Raw(result.toast))
+    return result
+
+
+async def followup_lines(ctx: Ctx, case: CaseRecord, lang: str) -> list[str]:
+    """For /case: promises, offers awaiting approval, and the resolution deadline."""
+    lines: list[str] = []
+    pending = await tm.timers_of(ctx.unit, case.id, "pending")
+    seen: set[str] = set()
+    for t in pending:
+        if t.kind == "promise" and t.data.get("deadline") not in seen:
+            seen.add(t.data["deadline"])
+            lines.append(str(ctx.t(lang, "followup.case_promise", promise=t.data.get("text", ""),
+                                   due=ctx.fmt_time(datetime.fromisoformat(t.data["deadline"]),
+                                                    lang))))
+    for r in await tm.remedies(ctx.unit, case.id):
+        who = ctx.config.person(r.approver).display_first_name \
+            if r.approver and ctx.config.has_person(r.approver) else "—"
+        lines.append(str(ctx.t(lang, f"followup.case_remedy_{r.status}",
+                               offer=_offer_text(ctx, r.amount, r.gesture), approver=who,
+                               since=ctx.fmt_time(r.created_at, lang))))
+    if case.is_open and case.resolution_due:
+        lines.append(str(ctx.t(lang, "followup.case_resolution",
+                               due=ctx.fmt_time(case.resolution_due, lang))))
+    return lines
+
+
 # -- promises --------------------------------------------------------------------------------
 DAY_WORDS = {
     **{w: i for i, w in enumerate(WEEKDAYS)},

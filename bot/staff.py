@@ -32,6 +32,8 @@ USAGE = {
     "kept": "/kept REF",
     "offer": "/offer REF amount-or-gesture",
     "reopen": "/reopen REF",
+    "approve": "/approve REF",
+    "decline": "/decline REF",
 }
 OPEN_ANY = ("case", "reopen")  # commands that also work on a resolved case
 FOLLOWUP_KINDS = ("take", "first_response", "resolution", "update", "promise")
@@ -210,7 +212,11 @@ async def _command(ctx: Ctx, state: dict[str, Any], person: Person, lang: str, c
                        status=ctx.texts.raw(lang, f"status.{case.status}"),
                        urgency=ctx.texts.raw(lang, f"urgency.{case.urgency}"),
                        category=case.category, owner=ctx.case_owner_name(case, lang))
-        await ctx.send(ctx.ev.channel, ctx.ev.chat_id, await render_case(ctx, case, lang, header),
+        from bot.remedies import followup_lines
+
+        body = await render_case(ctx, case, lang, header)
+        body = Raw("\n".join([body, *await followup_lines(ctx, case, lang)]))
+        await ctx.send(ctx.ev.channel, ctx.ev.chat_id, body,
                        case_buttons(ctx, lang, case) if case.is_open else None,
                        case_id=case.id, link="notification")
         return Handled("case_view")
@@ -222,9 +228,11 @@ async def _command(ctx: Ctx, state: dict[str, Any], person: Person, lang: str, c
         return await resolve(ctx, case, person, lang, rest)
     if cmd == "handover":
         return await hand_over(ctx, case, person, lang, rest)
-    if cmd in ("promise", "kept", "offer", "reopen"):
+    if cmd in ("promise", "kept", "offer", "reopen", "approve", "decline"):
         from bot import remedies
 
+        if cmd in ("approve", "decline"):
+            return await remedies.decide_latest(ctx, case, person, lang, cmd == "approve")
         if cmd == "promise":
             return await remedies.promise(ctx, case, person, lang, rest)
         if cmd == "kept":

@@ -46,6 +46,10 @@ async def test_offer_within_and_above_the_mandate(apps, emu, staff, clock) -> No
     await noor.send(f"/offer {ref} 400 a new dishwasher, installed")
     req = await ruud.wait_for("wil €400")
     await customer.wait_for("arranging something")
+    await noor.send(f"/case {ref}")
+    view = await noor.wait_for(lambda m: "Wacht sinds" in m.text)
+    assert "goedkeuring van Ruud: €400 – a new dishwasher, installed" in view.text
+    assert "Afgewezen: €300 – a voucher" in view.text and "Aangeboden: €40" in view.text
 
     # A reminder before the working day is over, then the escalation up the line.
     advance_to(clock, local(26, 13, 31))
@@ -64,12 +68,21 @@ async def test_offer_within_and_above_the_mandate(apps, emu, staff, clock) -> No
     await noor.wait_for(lambda m: "goedgekeurd" in m.text and "€400" in m.text)
     stale = await (await ruud.press("Goedkeuren", message=req)).answer()
     assert "al besloten" in stale["text"]
+    # The typed twin: /approve approves the case's latest offer awaiting approval.
+    await noor.send(f"/offer {ref} 500 a year of free servicing")
+    await ruud.wait_for("wil €500")
+    await ruud.send(f"/approve {ref}")
+    await ruud.wait_for("Goedgekeurd: €500")
+    await customer.wait_for("€500 – a year of free servicing")
+    await ruud.send(f"/decline {ref}")
+    await ruud.wait_for("wacht geen aanbod")
     await settled(app)
     async with app.store.unit() as unit:
         case = await case_of(app, ref)
         rs = await tm.remedies(unit, case.id)
         assert [(r.amount, r.status, r.decided_by) for r in rs] == [
-            (40.0, "offered", None), (300.0, "declined", "ruud"), (400.0, "approved", "marloes")]
+            (40.0, "offered", None), (300.0, "declined", "ruud"), (400.0, "approved", "marloes"),
+            (500.0, "approved", "ruud")]
         pending = [t for t in await tm.timers_of(unit, case.id, "pending")
                    if t.kind == "approval"]
         assert pending == []
