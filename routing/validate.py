@@ -111,6 +111,7 @@ def semantic_problems(
     _timezones(config, add)
     _coverage(config, add)
     _shadowing(config, add)
+    _followup(config, add)
 
     if not config.rules or not config.rules[-1].when.is_catch_all:
         add(("rules",),
@@ -274,3 +275,20 @@ def _shadowing(config: Config, add: Add) -> None:
                 by_category.setdefault(cat, []).append(j)
         else:
             any_category.append(j)
+
+
+def _followup(config: Config, add: Add) -> None:
+    """The follow-up settings: ladder rungs name a role or a known person; a usable schedule."""
+    import re
+
+    fu = config.followup
+    people = {p.id for p in config.people}
+    for name, ladder in (("ladder", fu.ladder), ("approval_ladder", fu.approval_ladder)):
+        for i, rung in enumerate(ladder):
+            if rung.to not in ("owner", "lead", "process_owner") and rung.to not in people:
+                add(("followup", name, i, "to"),
+                    f"unknown person {rung.to!r} (or write owner, lead, process_owner)")
+    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", fu.signals.time):
+        add(("followup", "signals", "time"), f"not a time of day: {fu.signals.time!r} (HH:MM)")
+    if not 0 <= fu.low_score <= 5:
+        add(("followup", "low_score"), "a score from 0 (never) to 5")
