@@ -108,21 +108,27 @@ async def _schedule_rung(ctx: Ctx, case_id: int, kind: str, step: int, deadline:
 
 async def schedule_case(ctx: Ctx, case: CaseRecord) -> None:
     """At submit: take-over, first response, progress updates, resolution."""
-    profile = case_profile(ctx.config, case)
-    fu = ctx.config.followup
     if case.first_response_due:
         await schedule_deadline(ctx, case.id, "first_response", case.first_response_due)
     if case.resolution_due:
         await schedule_deadline(ctx, case.id, "resolution", case.resolution_due)
     await schedule_update(ctx, case, ctx.now)
+    await schedule_take(ctx, case)
+
+
+async def schedule_take(ctx: Ctx, case: CaseRecord) -> None:
+    """A person (not a group chat) must take the case within the take window."""
+    profile = case_profile(ctx.config, case)
+    fu = ctx.config.followup
+    await tm.cancel(ctx.unit, case.id, ("take",))
     team = ctx.config.team(case.owner_team) if ctx.config.has_team(case.owner_team) else None
     half = profile.first_response / 2
     window = half if fu.take_within is None else min(fu.take_within, half)
     if case.owner_person and team is not None and team.pick != "group" \
-            and fu.take_within != timedelta(0):
+            and fu.take_within != timedelta(0) and case.first_response_at is None:
         await tm.schedule(ctx.unit, case.id, "take",
                           case_due(ctx.config, case, ctx.now, window, profile), ctx.now,
-                          data={"owner": case.owner_person, "hops": 0})
+                          data={"owner": case.owner_person, "since": ctx.now.isoformat()})
 
 
 async def schedule_update(ctx: Ctx, case: CaseRecord, since: datetime) -> None:

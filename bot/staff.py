@@ -377,7 +377,9 @@ async def hand_over(ctx: Ctx, case: CaseRecord, person: Person, lang: str,
     if pid:
         await ctx.unit.set_last_assigned(team_id, pid)
     await ctx.unit.add_event(case.id, "handed_over", person.id, ctx.now, team=team_id, person=pid)
-    await tm.cancel(ctx.unit, case.id, ("take",))
+    from bot.followup import schedule_take
+
+    await schedule_take(ctx, case)  # the new person takes it in time, or it moves on
     to = ctx.owner_name(team_id, pid, lang)
     await ctx.reply(ctx.t(lang, "staff.handed_over", ref=case.reference, from_name=from_name, to=to))
     slang, chat = ctx.owner_chat(case)

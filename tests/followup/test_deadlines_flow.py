@@ -79,16 +79,22 @@ def timeline_has(events: list[str], *wanted: str) -> bool:
     return all(w in events for w in wanted)
 
 
-async def test_resolve_stops_every_timer(apps, emu, staff, clock) -> None:
+async def test_handover_take_window_and_resolve_stops_every_timer(apps, emu, staff, clock) -> None:
     app = await apps()
     customer = await emu.user(7102, "Dirk", language_code="en")
     ref = await file_complaint(customer, DELIVERY)
-    sanne = staff["sanne"]
+    sanne, joris = staff["sanne"], staff["joris"]
     await sanne.wait_for(lambda m: ref in m.text and bool(m.button_texts))
+    # Handed over to a person: they too must take it in time, or it moves on.
+    await sanne.send(f"/handover {ref} joris")
+    await joris.wait_for(lambda m: ref in m.text and bool(m.button_texts))
+    clock.advance(timedelta(minutes=61))
+    back = await exactly_once(sanne, ref, "is nu van jou")
+    assert "Joris" in back.text
     await sanne.send(f"/resolve {ref} carrier delay")
     await customer.wait_for("How satisfied")
     await sanne.wait_for("opgelost")
-    assert all(t.status == "cancelled" for t in await timers(app, ref))
+    assert not [t for t in await timers(app, ref) if t.status == "pending"]
     clock.advance(timedelta(days=8))
     await sanne.expect_no_message(0.5)
 
