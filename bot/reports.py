@@ -53,6 +53,7 @@ async def signals(unit: Unit, config: Config, now: datetime) -> list[Signals]:
             owners[t.process_owner].append(t.id)
     out = []
     weeks = max(1.0, s.window / timedelta(days=7) - 1)
+    all_remedies = [r for r in await tm.remedies(unit) if r.created_at >= since]
     for owner, teams in owners.items():
         mine = [c for c in cases if c.owner_team in teams]
         sig = Signals(owner, teams)
@@ -79,11 +80,9 @@ async def signals(unit: Unit, config: Config, now: datetime) -> list[Signals]:
                                    [c.better_service for c in cs if c.better_service][:3]))
         first = [c.first_response_at - c.created_at for c in mine if c.first_response_at]
         resolved = [c.resolved_at - c.created_at for c in mine if c.resolved_at]
-        waits = []
-        for c in mine:
-            for r in await tm.remedies(unit, c.id):
-                if r.decided_at and r.status in ("approved", "declined"):
-                    waits.append(r.decided_at - r.created_at)
+        ids = {c.id for c in mine}
+        waits = [r.decided_at - r.created_at for r in all_remedies
+                 if r.case_id in ids and r.decided_at and r.status in ("approved", "declined")]
         sig.indicators = {"cases": str(len(mine)), "first_response_median": _hours(first),
                           "resolution_median": _hours(resolved),
                           "approval_wait_median": _hours(waits)}
