@@ -27,8 +27,8 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=30)
 
 
-def backoff(attempts: int) -> timedelta:
-    base = min(300.0, 0.5 * (2 ** attempts))
+def backoff(attempts: int, first: float = 0.5) -> timedelta:
+    base = min(300.0, first * (2 ** attempts))
     return timedelta(seconds=base * (0.8 + 0.4 * random.random()))
 
 
@@ -47,6 +47,8 @@ class OutboxWorker:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self.sent = 0
+        self.max_attempts = MAX_ATTEMPTS
+        self.first_backoff = 0.5  # seconds; doubles per attempt, up to 5 minutes
         # Sent, but the database was down when we tried to record it: recorded later, and
         # never sent again by this worker meanwhile.
         self._unrecorded: dict[int, tuple[OutboxRecord, str | None, datetime]] = {}
@@ -162,8 +164,9 @@ class OutboxWorker:
                 log.warning("outbox: rate limited on chat %s, waiting %ss", item.chat_id,
                             e.retry_after)
                 return
-            if not e.permanent and item.attempts + 1 < MAX_ATTEMPTS:
-                await q.mark_retry(unit, item, reason, now + backoff(item.attempts))
+            if not e.permanent and item.attempts + 1 < self.max_attempts:
+                await q.mark_retry(unit, item, reason,
+                                   now + backoff(item.attempts, self.first_backoff))
                 log.warning("outbox: message %s failed (%s), attempt %d", item.id, reason,
                             item.attempts + 1)
                 return
@@ -172,12 +175,15 @@ class OutboxWorker:
             if e.unreachable:
                 dropped = await q.drop_pending_for_chat(unit, item.channel, item.chat_id, reason)
                 customers = await unit.set_reachable(item.channel, item.chat_id, False)
-                await self._tell_owner(unit, item, "staff.customer_unreachable",
-                                       is_customer=bool(customers), dropped=dropped)
+                key = "staff.customer_unreachable" if customers else "staff.undeliverable"
+                await self._tell_owner(unit, item, key, skip_chat=True, error=reason,
+                                       dropped=dropped)
             else:
-                await self._tell_owner(unit, item, "staff.undeliverable", error=reason)
+                await self._tell_owner(unit, item, "staff.undeliverable", skip_chat=False,
+                                       error=reason)
 
-    async def _tell_owner(self, unit: Any, item: OutboxRecord, key: str, **info: Any) -> None:
+    async def _tell_owner(self, unit: Any, item: OutboxRecord, key: str, *, skip_chat: bool,
+                          **info: Any) -> None:
         if item.case_id is None:
             return
         deps = self.deps_ref()
@@ -185,19 +191,24 @@ class OutboxWorker:
         await unit.add_event(case.id, "delivery_failed", "system", self.clock(),
                              chat=item.chat_id, channel=item.channel, key=key,
                              **{k: v for k, v in info.items() if isinstance(v, int | str)})
-        person = case.owner_person
-        owner_chat = None
-        if person and deps.config.has_person(person):
-            tg = deps.config.person(person).telegram_id
-            owner_chat = str(tg) if tg is not None else None
-        if owner_chat is None and deps.config.has_team(case.owner_team):
-            team = deps.config.team(case.owner_team)
-            owner_chat = str(team.chat_id) if team.chat_id is not None else None
-            if owner_chat is None and team.lead and deps.config.has_person(team.lead):
-                tg = deps.config.person(team.lead).telegram_id
-                owner_chat = str(tg) if tg is not None else None
-        if owner_chat is None or owner_chat == item.chat_id:
+        # The owner's own chat, else the team's chat, else the team lead. A chat that blocked
+        # the bot cannot hear about it: then the next one in that list is told.
+        config = deps.config
+        chats: list[str] = []
+        if case.owner_person and config.has_person(case.owner_person):
+            tg = config.person(case.owner_person).telegram_id
+            chats += [str(tg)] if tg is not None else []
+        if config.has_team(case.owner_team):
+            team = config.team(case.owner_team)
+            chats += [str(team.chat_id)] if team.chat_id is not None else []
+            if team.lead and config.has_person(team.lead):
+                tg = config.person(team.lead).telegram_id
+                chats += [str(tg)] if tg is not None else []
+        chats = [c for c in chats if not (skip_chat and c == item.chat_id)]
+        if not chats:
+            log.error("outbox: nobody could be told about case %s", case.reference)
             return
+        owner_chat = chats[0]
         lang = deps.texts.lang(deps.config.organisation.default_language)
         text = deps.texts.get(lang, key, ref=case.reference, channel=item.channel,
                               attempts=item.attempts + 1, error=info.get("error", ""))
