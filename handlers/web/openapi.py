@@ -36,9 +36,13 @@ def _staff(summary: str, body: dict[str, Any] | None) -> dict[str, Any]:
     return op
 
 
+NOT_BLANK = r"\S"  # at least one character that is not white space
+
+
 def _text_body(field: str, max_len: int) -> dict[str, Any]:
     return {"type": "object", "required": [field],
-            "properties": {field: {"type": "string", "minLength": 1, "maxLength": max_len}}}
+            "properties": {field: {"type": "string", "minLength": 1, "maxLength": max_len,
+                                   "pattern": NOT_BLANK}}}
 
 
 SPEC: dict[str, Any] = {
@@ -59,12 +63,14 @@ SPEC: dict[str, Any] = {
                 "type": "object", "required": ["text", "customer"],
                 "properties": {
                     "text": {"type": "string", "minLength": 1, "maxLength": 60000,
+                             "pattern": NOT_BLANK,
                              "description": "What went wrong, in the customer's words"},
                     "better_service": {"type": "string", "maxLength": 20000,
                                        "description": "How could we have served you better?"},
                     "order_reference": {"type": "string", "maxLength": 100},
                     "customer": {"type": "object", "required": ["id"], "properties": {
                         "id": {"type": "string", "minLength": 1, "maxLength": 100,
+                               "pattern": NOT_BLANK,
                                "description": "Your system's id for the customer"},
                         "name": {"type": "string", "maxLength": 200},
                         "language": {"type": "string", "maxLength": 8}}},
