@@ -247,7 +247,7 @@ class TgUser:
     async def bot_messages(self, chat: Any = None) -> list[TgMessage]:
         return [m for m in await self.messages(chat) if m.from_bot]
 
-    async def wait_for(self, predicate: Predicate = None, *, timeout: float = 5.0,  # noqa: ASYNC109
+    async def wait_for(self, predicate: Predicate = None, *, timeout: float = 10.0,  # noqa: ASYNC109
                        chat: Any = None) -> TgMessage:
         """The next bot message (after the last one consumed) matching ``predicate``.
 
