@@ -14,9 +14,9 @@ async def _changes(app) -> list[dict]:
         return await unit.config_changes()
 
 
-async def _until(predicate, timeout: float = 5.0) -> None:
+async def _until(predicate, within: float = 5.0) -> None:
     loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
+    end = loop.time() + within
     while loop.time() < end:
         if await predicate():
             return
