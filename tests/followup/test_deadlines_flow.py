@@ -133,3 +133,42 @@ async def test_critical_runs_around_the_clock(apps, emu, staff, clock) -> None:
     advance_to(clock, local(25, 18, 31))
     await exactly_once(marloes, ref, "te laat")
     await settled(app)
+
+
+async def test_crash_while_firing_fires_once_after_restart(apps, emu, staff, clock,
+                                                           monkeypatch) -> None:
+    """The service dies in the middle of firing a timer (claimed, marked, messages written, not
+    committed): nothing goes out, and the next process fires it once when the lease ends."""
+    import asyncio
+
+    import bot.followup
+
+    app = await apps()
+    customer = await emu.user(7104, "Fien", language_code="en")
+    ref = await file_complaint(customer, DELIVERY)
+    sanne, joris = staff["sanne"], staff["joris"]
+    await sanne.wait_for(lambda m: ref in m.text and bool(m.button_texts))
+
+    real_fire = bot.followup.fire
+    inside = asyncio.Event()
+
+    async def dies_halfway(ctx, timer):  # type: ignore[no-untyped-def]
+        outcome = await real_fire(ctx, timer)  # the take-over is written...
+        inside.set()
+        await asyncio.Event().wait()  # ...and the process dies before the commit
+        return outcome
+
+    monkeypatch.setattr(bot.followup, "fire", dies_halfway)
+    advance_to(clock, local(25, 15, 1))
+    await asyncio.wait_for(inside.wait(), 5)
+    await apps.stop(app)
+    monkeypatch.setattr(bot.followup, "fire", real_fire)
+    await joris.expect_no_message(0.3)
+    assert (await case_of(app, ref)).owner_person == "sanne"
+
+    app = await apps()
+    await joris.expect_no_message(0.3)  # still leased by the dead process
+    clock.advance(timedelta(seconds=31))
+    await exactly_once(joris, ref, "is nu van jou")
+    await exactly_once(sanne, ref, "naar Joris")
+    assert (await case_of(app, ref)).owner_person == "joris"
