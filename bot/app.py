@@ -94,9 +94,11 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 CUSTOMER_COMMANDS = {
     "en": [("start", "Start"), ("new", "Tell us about a new problem"), ("status", "Your cases"),
-           ("language", "Nederlands / English"), ("help", "Help")],
+           ("language", "Nederlands / English"), ("link", "Link web chat and Telegram"),
+           ("help", "Help")],
     "nl": [("start", "Begin"), ("new", "Een nieuw probleem melden"), ("status", "Je zaken"),
-           ("language", "Nederlands / English"), ("help", "Hulp")],
+           ("language", "Nederlands / English"), ("link", "Webchat en Telegram koppelen"),
+           ("help", "Hulp")],
 }
 
 
