@@ -29,6 +29,7 @@ from storage.store import StorageUnavailable, Store, Unit
 log = logging.getLogger("skewer.followup")
 
 LEASE = timedelta(seconds=30)
+MAX_FAILURES = 5  # a timer whose firing keeps raising is set aside ('failed'), with its error
 DEADLINE_KINDS = ("first_response", "resolution", "promise", "approval")
 CASE_KINDS = ("take", "first_response", "resolution", "update", "promise", "approval")
 
@@ -433,6 +434,11 @@ class FollowupWorker:
                 self.on_outbox()
         except StorageUnavailable:
             raise
-        except Exception:
+        except Exception as e:
             log.exception("followup: timer %s (%s) failed; it is retried when its lease ends",
                           timer.id, timer.kind)
+            async with self.store.unit() as unit:
+                if await tm.record_failure(unit, timer.id, f"{type(e).__name__}: {e}",
+                                           MAX_FAILURES):
+                    log.error("followup: timer %s (%s) set aside after %d failures",
+                              timer.id, timer.kind, MAX_FAILURES)

@@ -110,6 +110,21 @@ async def mark_fired(unit: Unit, timer_id: int, now: datetime) -> bool:
     return int(res.rowcount) == 1  # type: ignore[attr-defined]
 
 
+async def record_failure(unit: Unit, timer_id: int, error: str, give_up_after: int) -> bool:
+    """A firing that raised: count it; after `give_up_after` the timer is set aside as
+    'failed' (True), so one bad timer never keeps the worker busy."""
+    row = await unit.s.get(f.Timer, timer_id)
+    if row is None or row.status != "pending":
+        return False
+    failures = int((row.data or {}).get("failures", 0)) + 1
+    row.data = {**(row.data or {}), "failures": failures, "error": error[:300]}
+    if failures >= give_up_after:
+        row.status = "failed"
+        row.claimed_until = None
+        return True
+    return False
+
+
 async def release(unit: Unit, timer_id: int) -> None:
     await unit.s.execute(update(f.Timer).where(f.Timer.id == timer_id)
                          .values(claimed_until=None))

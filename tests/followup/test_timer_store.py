@@ -48,3 +48,20 @@ async def test_claim_lease_and_fire_once(db_url: str) -> None:
     finally:
         await a.dispose()
         await b.dispose()
+
+
+async def test_a_timer_that_keeps_failing_is_set_aside(db_url: str) -> None:
+    store = Store(db_url)
+    try:
+        await upgrade(store)
+        async with store.unit() as unit:
+            await tm.schedule(unit, None, "signals", T0, T0)
+            (timer,) = await tm.claim_due(unit, T0, 10, LEASE)
+        for n in range(3):
+            async with store.unit() as unit:
+                assert await tm.record_failure(unit, timer.id, "KeyError: 'x'", 3) is (n == 2)
+        async with store.unit() as unit:
+            assert await tm.pending(unit) == []
+            assert await tm.claim_due(unit, T0 + timedelta(hours=1), 10, LEASE) == []
+    finally:
+        await store.dispose()
