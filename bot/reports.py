@@ -54,6 +54,7 @@ async def signals(unit: Unit, config: Config, now: datetime) -> list[Signals]:
     out = []
     weeks = max(1.0, s.window / timedelta(days=7) - 1)
     all_remedies = [r for r in await tm.remedies(unit) if r.created_at >= since]
+    consults = await tm.consult_waits(unit, since)
     for owner, teams in owners.items():
         mine = [c for c in cases if c.owner_team in teams]
         sig = Signals(owner, teams)
@@ -83,9 +84,11 @@ async def signals(unit: Unit, config: Config, now: datetime) -> list[Signals]:
         ids = {c.id for c in mine}
         waits = [r.decided_at - r.created_at for r in all_remedies
                  if r.case_id in ids and r.decided_at and r.status in ("approved", "declined")]
+        consult = [w for c in mine for w in consults.get(c.id, [])]
         sig.indicators = {"cases": str(len(mine)), "first_response_median": _hours(first),
                           "resolution_median": _hours(resolved),
-                          "approval_wait_median": _hours(waits)}
+                          "approval_wait_median": _hours(waits),
+                          "consult_wait_median": _hours(consult)}
         out.append(sig)
     return out
 
@@ -114,7 +117,8 @@ def render_signals(sig: Signals, config: Config, texts: Texts, lang: str, days: 
     lines.append(texts.get(lang, "followup.signals_indicators", cases=ind["cases"],
                            first=ind["first_response_median"],
                            resolution=ind["resolution_median"],
-                           approval=ind["approval_wait_median"]))
+                           approval=ind["approval_wait_median"],
+                           consult=ind["consult_wait_median"]))
     return "\n".join(lines)
 
 

@@ -156,6 +156,22 @@ async def last_outgoing(unit: Unit, case_id: int) -> datetime | None:
         .where(m.CaseMessage.case_id == case_id, m.CaseMessage.direction == "out")))
 
 
+async def consult_waits(unit: Unit, since: datetime) -> dict[int, list[timedelta]]:
+    """Per case: how long each request to a colleague waited for its first answer."""
+    rows = (await unit.s.execute(
+        select(m.CaseEvent.case_id, m.CaseEvent.type, m.CaseEvent.at)
+        .where(m.CaseEvent.type.in_(("consult", "consult_answer")), m.CaseEvent.at >= since)
+        .order_by(m.CaseEvent.case_id, m.CaseEvent.at, m.CaseEvent.id))).all()
+    waits: dict[int, list[timedelta]] = {}
+    asked: dict[int, datetime] = {}
+    for case_id, kind, at in rows:
+        if kind == "consult":
+            asked.setdefault(case_id, at)
+        elif case_id in asked:
+            waits.setdefault(case_id, []).append(at - asked.pop(case_id))
+    return waits
+
+
 # -- remedies -------------------------------------------------------------------------------
 async def add_remedy(unit: Unit, case_id: int, offered_by: str, amount: float | None,
                      gesture: str, status: str, approver: str | None, now: datetime

@@ -22,11 +22,11 @@ async def test_signals_per_process_owner(db_url: str) -> None:
     n = 0
 
     async def case(unit, customer: int, category: str, team: str, days_ago: float,
-                   cause: str | None = None, better: str | None = None) -> None:
+                   cause: str | None = None, better: str | None = None) -> int:
         nonlocal n
         n += 1
         at = NOW - timedelta(days=days_ago)
-        await unit.create_case(
+        rec = await unit.create_case(
             intake_key=f"k{n}", customer_id=customer, channel="telegram", language="en",
             status="resolved" if cause else "open", kind="complaint", category=category,
             urgency="normal", text="...", better_service=better, order_reference=None,
@@ -34,6 +34,7 @@ async def test_signals_per_process_owner(db_url: str) -> None:
             created_at=at, updated_at=at, root_cause=cause,
             first_response_at=at + timedelta(hours=2) if cause else None,
             resolved_at=at + timedelta(hours=30) if cause else None)
+        return rec.id
 
     try:
         await upgrade(store)
@@ -47,8 +48,12 @@ async def test_signals_per_process_owner(db_url: str) -> None:
             for w in (10, 17, 24):
                 await case(unit, ids[0], "delivery", "logistics", w)
             for d in (1, 2, 3, 4):
-                await case(unit, ids[1 + d % 2], "delivery", "logistics", d,
-                           cause="carrier delay", better="Tell me when the driver is late")
+                cid = await case(unit, ids[1 + d % 2], "delivery", "logistics", d,
+                                 cause="carrier delay", better="Tell me when the driver is late")
+                # Waiting for the carrier desk's input: 3 hours each time.
+                asked = NOW - timedelta(days=d) + timedelta(hours=1)
+                await unit.add_event(cid, "consult", "sanne", asked, team="quality")
+                await unit.add_event(cid, "consult_answer", "daan", asked + timedelta(hours=3))
             # Finance (Ruud): one customer three times.
             for d in (2, 9, 16):
                 await case(unit, ids[3], "billing", "finance", d, cause="invoice error" if d < 10
@@ -64,6 +69,7 @@ async def test_signals_per_process_owner(db_url: str) -> None:
     assert marloes.rising == [("delivery", 4, 1.0)]
     assert marloes.indicators["first_response_median"].startswith("2.0h")
     assert marloes.indicators["resolution_median"].startswith("30.0h")
+    assert marloes.indicators["consult_wait_median"] == "3.0h (n=4)"
     ruud = found["ruud"]
     assert [(n, len(refs)) for _c, n, refs, _a in ruud.repeat] == [(3, 3)]
     assert ruud.causes == [("invoice error", 2, ["Send one correct invoice"] * 2)]
@@ -74,5 +80,6 @@ async def test_signals_per_process_owner(db_url: str) -> None:
     assert "Recurring cause: carrier delay ×4" in text
     assert "Rising: delivery: 4 this week (usually 1.0 a week)" in text
     assert "Indicators, not targets" in text
+    assert "median wait for a colleague's input 3.0h (n=4)" in text
     for person in ("Sanne", "Joris", "sanne", "joris"):
         assert person not in text  # handling times belong to the team, never to a person
