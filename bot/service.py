@@ -109,7 +109,7 @@ class Service:
         for attempt in range(6):
             try:
                 async with self.store.unit() as unit:
-                    if not await unit.claim_event(ev.channel, ev.event_id):
+                    if not await unit.claim_event(ev.channel, ev.event_id, check=attempt > 0):
                         return Handled("duplicate")
                     now = self.clock()
                     ctx = Ctx(deps, unit, ev, now)

@@ -152,8 +152,17 @@ class Unit:
             self._event = None
 
     # -- inbound idempotency -------------------------------------------------------------
-    async def claim_event(self, channel: str, event_id: str) -> bool:
-        """False when the event was already handled; otherwise it is recorded at commit."""
+    async def claim_event(self, channel: str, event_id: str, check: bool = True) -> bool:
+        """False when the event was already handled; otherwise it is recorded at commit.
+
+        With check=False the lookup is skipped: a duplicate then fails the unique insert at
+        commit, the whole unit rolls back, and the caller retries with the check on. That
+        saves a query on every first delivery, which is nearly all of them.
+        """
+        if not check:
+            self._event = {"channel": channel, "event_id": event_id, "outcome": "",
+                           "at": utcnow()}
+            return True
         seen = await self.s.scalar(
             select(m.InboundEvent.event_id).where(
                 m.InboundEvent.channel == channel, m.InboundEvent.event_id == event_id
