@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="learning from cases")
     rsub = report.add_subparsers(dest="report_command", required=True)
     for name, help_ in (("compliments", "the compliments wall"),
+                        ("overdue", "open cases past a deadline, most overdue first"),
                         ("signals", "signals per process owner: recurring causes, rising "
                                     "categories, repeat customers; handling times as indicators")):
         rp = rsub.add_parser(name, help=help_)
@@ -157,7 +158,7 @@ async def _report(args: argparse.Namespace) -> int:
     import re
     from datetime import UTC, datetime
 
-    from bot.reports import compliments_wall, render_signals, signals
+    from bot.reports import compliments_wall, overdue, render_signals, signals
     from bot.texts import Texts
     from storage.migrate import upgrade
 
@@ -170,6 +171,9 @@ async def _report(args: argparse.Namespace) -> int:
         async with store.unit() as unit:
             if args.report_command == "compliments":
                 print(await compliments_wall(unit, config))
+                return 0
+            if args.report_command == "overdue":
+                print(html.unescape(await overdue(unit, config, texts, lang, datetime.now(UTC))))
                 return 0
             days = config.followup.signals.window.days
             for sig in await signals(unit, config, datetime.now(UTC)):

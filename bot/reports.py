@@ -149,3 +149,26 @@ async def compliments_wall(unit: Unit, config: Config) -> str:
         for c in cs:
             lines.append(f"  {c['at']:%Y-%m-%d} “{c['text'][:300]}”")
     return "\n".join(lines)
+
+
+async def overdue(unit: Unit, config: Config, texts: Texts, lang: str, now: datetime) -> str:
+    """Open cases past a deadline, most overdue first: what needs someone now."""
+    rows: list[tuple[timedelta, str]] = []
+    for c in await unit.all_cases():
+        if not c.is_open:
+            continue
+        owner = c.owner_person or c.owner_team
+        late_first = now - c.first_response_due if c.first_response_due and \
+            c.first_response_at is None and c.first_response_due < now else None
+        late_res = now - c.resolution_due if c.resolution_due and c.resolution_due < now \
+            else None
+        for what, late in (("first_response", late_first), ("resolution", late_res)):
+            if late is not None:
+                rows.append((late, str(texts.get(
+                    lang, "followup.overdue_line", ref=c.reference, owner=owner,
+                    urgency=texts.raw(lang, f"urgency.{c.urgency}"),
+                    what=texts.raw(lang, f"followup.what.{what}"),
+                    late=f"{late.total_seconds() / 3600:.1f}h"))))
+    if not rows:
+        return texts.raw(lang, "followup.overdue_none")
+    return "\n".join(line for _late, line in sorted(rows, key=lambda r: -r[0]))

@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import io
 from contextlib import redirect_stdout
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.cli import main as cli
-from bot.reports import signals
+from bot.reports import overdue, signals
 from tests.conftest import CONFIG
 from tests.followup.helpers import (
     BILLING,
@@ -96,6 +96,11 @@ async def test_low_score_reopen_signals_and_wall(apps, emu, staff, clock, db_url
     assert f"Recurring cause: {CAUSE} ×2" in report
     assert "came back: 2 cases" in report and "Indicators, not targets" in report
     assert "<b>" not in report
+    assert "over een termijn" in await asyncio.to_thread(run, "report", "overdue")  # real now
+    async with app.store.unit() as unit:
+        late = await overdue(unit, app.config, app.deps.texts, "en", clock() + timedelta(days=3))
+    assert f"{first} · high · noor: the first response" in late
+    assert f"{first} · high · noor: the resolution" in late and second not in late
     wall = await asyncio.to_thread(run, "report", "compliments")
     assert "Noor Hendriks (Financiën): 1" in wall and "sorted it out" in wall
 
