@@ -58,7 +58,7 @@ class Metrics:
     registry: CollectorRegistry
     updates: Counter
     latency: Histogram
-    outbox_pending: Gauge
+    outbox_sent: Gauge
 
     @classmethod
     def create(cls) -> Metrics:
@@ -70,7 +70,7 @@ class Metrics:
             latency=Histogram("skewer_update_seconds", "Time to handle one inbound event",
                               ["channel"], registry=reg,
                               buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5)),
-            outbox_pending=Gauge("skewer_outbox_sent", "Messages sent by this worker",
+            outbox_sent=Gauge("skewer_outbox_sent", "Messages this worker has delivered",
                                  registry=reg),
         )
 
@@ -130,6 +130,7 @@ class SkewerApp:
                                              lim.chat_burst, lim.group_per_minute, lim.group_burst)
         transport = TelegramTransport(self.bot, limits=telegram_limits)
         self._response_types = pin_response_types()
+        self.metrics.outbox_sent.set_function(lambda: float(self.outbox.sent))
         self.web_transport = WebTransport()
         self.outbox = OutboxWorker(self.store, {"telegram": transport, "web": self.web_transport,
                                                 "rasa": MailboxTransport("rasa"),
