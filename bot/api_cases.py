@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import cases, staff
 from bot.context import Ctx, Deps
 from bot.conversation import MAX_STORY_CHARS
+from bot.linking import code_hash
 from bot.omni_types import OmniError, Who
 from bot.ports import Action, Button, Handled, Inbound, Sender, SendResult, text_payload
 from routing.references import extract_reference
@@ -118,6 +119,11 @@ class OmniService:
                         customer = await unit.customer_for(
                             who.channel, who.external_id, who.external_id, who.name,
                             deps.texts.lang(who.language), now)
+                        if who.channel == "api" and await omni.has_other_reachable_identity(
+                                unit, customer.id, "api"):
+                            # A CRM or a phone agent is not where the customer reads: a linked
+                            # customer's replies keep going to their own chat.
+                            await omni.set_identity_reachable(unit, "api", who.external_id, False)
                     lang = deps.texts.lang(who.language or customer.language)
                     if event_id and not await unit.claim_event(who.channel, event_id):
                         if on_duplicate is None:
@@ -142,14 +148,21 @@ class OmniService:
     # -- filing a complaint --------------------------------------------------------------
     async def file_complaint(self, who: Who, *, text: str, better: str | None = None,
                              reference: str | None = None, idempotency_key: str,
-                             attachments: list[dict[str, Any]] | None = None) -> Outcome:
-        """The whole intake in one call: classified, routed and notified exactly like a chat."""
+                             attachments: list[dict[str, Any]] | None = None,
+                             link_code: str | None = None) -> Outcome:
+        """The whole intake in one call: classified, routed and notified exactly like a chat.
+
+        `link_code`: a code the customer got with /link in their chat and read out (to a phone
+        agent, say): the complaint is theirs, and replies go to that chat. A wrong, used or
+        expired code files nothing and leaves the code as it was."""
         text = text.strip()[:MAX_STORY_CHARS]
         if not text:
             raise OmniError("empty_text", "the complaint text is empty")
         intake = hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
 
         async def body(ctx: CapturingCtx, customer: CustomerRecord, lang: str) -> Outcome:
+            if link_code:
+                customer = await self._link(ctx, who, customer, lang, link_code)
             state: dict[str, Any] = {
                 "lang": lang, "step": "summary", "intake": intake, "parts": [text],
                 "attachments": list(attachments or []),
@@ -178,6 +191,16 @@ class OmniService:
                                                                           "duplicate": True})
 
         return await self._run(who, f"complaint:{idempotency_key}", body, again)
+
+    @staticmethod
+    async def _link(ctx: CapturingCtx, who: Who, customer: CustomerRecord, lang: str,
+                    code: str) -> CustomerRecord:
+        status, target = await omni.redeem_link_code(ctx.unit, code_hash(code), ctx.now)
+        if status != "ok" or target is None:
+            raise OmniError(f"link_{status}", plain(ctx.t(lang, f"link.{status}")))
+        await omni.merge_customer(ctx.unit, customer.id, target, ctx.now)
+        await omni.set_identity_reachable(ctx.unit, who.channel, who.external_id, False)
+        return await ctx.unit.get_customer(target)
 
     # -- status and feedback ---------------------------------------------------------------
     async def status(self, who: Who) -> Outcome:

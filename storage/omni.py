@@ -76,6 +76,20 @@ async def touch_identity(unit: Unit, channel: str, external_id: str, now: dateti
                          .values(last_seen_at=now, reachable=True))
 
 
+async def set_identity_reachable(unit: Unit, channel: str, external_id: str,
+                                 reachable: bool) -> None:
+    await unit.s.execute(update(m.Identity).where(m.Identity.channel == channel,
+                                                  m.Identity.external_id == external_id)
+                         .values(reachable=reachable))
+
+
+async def has_other_reachable_identity(unit: Unit, customer_id: int, channel: str) -> bool:
+    found = await unit.s.scalar(select(m.Identity.id).where(
+        m.Identity.customer_id == customer_id, m.Identity.channel != channel,
+        m.Identity.reachable.is_(True)).limit(1))
+    return found is not None
+
+
 # -- API keys --------------------------------------------------------------------------------
 async def create_api_key(unit: Unit, key_id: str, key_hash: str, scope: str, name: str,
                          person: str | None, now: datetime) -> None:

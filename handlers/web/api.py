@@ -22,14 +22,16 @@ log = logging.getLogger("skewer.api")
 REF = re.compile(r"^[A-Za-z2-9]{3}-[A-Za-z2-9]{3}$")
 KEY = web.AppKey("skewer_api_principal", ApiPrincipal)
 MAX_BODY = 256 * 1024
-ERROR_STATUS = {"empty_text": 422, "duplicate": 409, "not_found": 404, "unknown_person": 403,
+ERROR_STATUS = {"empty_text": 422, "link_unknown": 404, "link_used": 409, "link_expired": 410,
+                "duplicate": 409, "not_found": 404, "unknown_person": 403,
                 "unknown_action": 404, "unavailable": 503}
 
 
 class CaseUseCases(Protocol):
     async def file_complaint(self, who: Who, *, text: str, better: str | None = None,
                              reference: str | None = None, idempotency_key: str,
-                             attachments: list[dict[str, Any]] | None = None) -> Any: ...
+                             attachments: list[dict[str, Any]] | None = None,
+                             link_code: str | None = None) -> Any: ...
 
     async def case_view(self, ref: str) -> dict[str, Any] | None: ...
 
@@ -137,7 +139,8 @@ class RestApi:
         out = await self.cases.file_complaint(
             who, text=text, better=_str(body, "better_service", limit=20_000),
             reference=_str(body, "order_reference", limit=100),
-            idempotency_key=f"{principal.key_id}:{key}")
+            idempotency_key=f"{principal.key_id}:{key}",
+            link_code=_str(customer, "link_code", limit=20))
         if out.extra.get("kind") == "compliment" or out.case is None:
             return web.json_response({"kind": "compliment", "messages": out.messages},
                                      status=200 if out.extra.get("duplicate") else 201)

@@ -73,7 +73,12 @@ SPEC: dict[str, Any] = {
                                "pattern": NOT_BLANK,
                                "description": "Your system's id for the customer"},
                         "name": {"type": "string", "maxLength": 200},
-                        "language": {"type": "string", "maxLength": 8}}},
+                        "language": {"type": "string", "maxLength": 8},
+                        "link_code": {"type": "string", "maxLength": 20, "description": (
+                            "The code the customer got with /link in their chat (read out to "
+                            "a phone agent, say): the complaint becomes theirs and replies go "
+                            "to that chat. An unknown code gives 404, a used one 409, an "
+                            "expired one 410; none of them files anything")}}},
                 }},
             "CaseCreated": {"type": "object", "properties": {
                 "reference": {"type": "string"}, "status": {"type": "string"},
@@ -109,6 +114,9 @@ SPEC: dict[str, Any] = {
                 "201": _resp("Filed and routed", {"$ref": "#/components/schemas/CaseCreated"}),
                 "200": _resp("Already filed with this Idempotency-Key",
                              {"$ref": "#/components/schemas/CaseCreated"}),
+                "404": _resp("The link code is not known"),
+                "409": _resp("The link code was already used"),
+                "410": _resp("The link code has expired"),
                 "422": _resp("The complaint text is empty"), **COMMON}}},
         "/api/v1/cases/{ref}": {"get": {
             "summary": "A case with its timeline (each message with its channel)",

@@ -74,3 +74,44 @@ async def test_link_telegram_to_web_then_replies_follow_the_customer(start_omni,
     await gina.wait_for("expired")
     for c in (web, other):
         await c.close()
+
+
+async def test_phone_agent_files_for_a_telegram_customer_with_their_link_code(
+        start_omni, emu, staff, http) -> None:
+    """The customer reads their /link code to a phone agent, whose desk files through the API:
+    the case is theirs, and the owner's reply reaches them in Telegram."""
+    from bot.apikeys import create_key
+    from tests.e2e.conftest import NOW
+    from tests.omni.test_rest_api import call
+
+    app = await start_omni()
+    base = base_url(app)
+    key = await create_key(app.store, "intake", "phone desk", None, NOW)
+    hugo = await emu.user(5301, "Hugo", language_code="en")
+    await hugo.send("/link")
+    code = CODE.search((await hugo.wait_for("/link")).text).group(1)
+    complaint = {"text": "The app crashes every time I try to pay, I cannot order anything",
+                 "customer": {"id": "call-7781", "name": "Hugo", "language": "en",
+                              "link_code": "nope99"}}
+
+    status, body = await call(http, "POST", f"{base}/api/v1/complaints", key, complaint)
+    assert status == 404 and body["error"] == "link_unknown" and "not known" in body["message"]
+    complaint["customer"]["link_code"] = code
+    status, body = await call(http, "POST", f"{base}/api/v1/complaints", key, complaint)
+    assert status == 201, body
+    ref = body["reference"]
+
+    await hugo.send("/status")
+    assert ref in (await hugo.wait_for("Your cases")).text
+    tom, group = staff["tom"], staff["digital_group"]
+    note = await tom.wait_for(ref, chat=group)
+    await tom.reply(note, "Fixed it, sorry for the trouble.")
+    answer = await hugo.wait_for("Fixed it")
+    assert ref in answer.text
+
+    # Used once: the code does not work again, and nothing is filed.
+    status, body = await call(http, "POST", f"{base}/api/v1/complaints", key,
+                              {**complaint, "customer": {"id": "call-7782", "link_code": code}})
+    assert status == 409 and body["error"] == "link_used"
+    async with app.store.unit() as unit:
+        assert len(await unit.all_cases()) == 1
