@@ -249,9 +249,17 @@ async def my_cases(ctx: Ctx, person: Person, lang: str) -> Handled:
         await ctx.reply(ctx.t(lang, "staff.mycases_none"))
         return Handled("mycases")
     lines = [ctx.texts.raw(lang, "staff.mycases_header")]
-    lines += [ctx.t(lang, "staff.mycases_line", ref=c.reference,
-                    urgency=ctx.texts.raw(lang, f"urgency.{c.urgency}"), category=c.category,
-                    status=ctx.texts.raw(lang, f"status.{c.status}")) for c in cases]
+    for c in cases:
+        line = ctx.t(lang, "staff.mycases_line", ref=c.reference,
+                     urgency=ctx.texts.raw(lang, f"urgency.{c.urgency}"), category=c.category,
+                     status=ctx.texts.raw(lang, f"status.{c.status}"))
+        due = c.first_response_due if c.first_response_at is None else c.resolution_due
+        if due is not None:
+            what = "first_response" if c.first_response_at is None else "resolution"
+            key = "followup.mycases_late" if due < ctx.now else "followup.mycases_due"
+            line = Raw(line + ctx.t(lang, key, what=ctx.texts.raw(lang, f"followup.what.{what}"),
+                                    due=ctx.fmt_time(due, lang)))
+        lines.append(line)
     await ctx.reply(Raw("\n".join(lines)))
     return Handled("mycases")
 

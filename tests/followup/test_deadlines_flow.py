@@ -67,6 +67,9 @@ async def test_ladder_takeover_and_restart_mid_timer(apps, emu, staff, clock) ->
     assert ("first_response", 3, "fired") in kinds
     assert timeline_has(await timeline(app, ref), "taken_over", "reminder", "escalated")
 
+    await joris.send("/mycases")
+    mine = await joris.wait_for("Je open zaken")
+    assert ref in mine.text and "⚠️ de eerste reactie moest er vandaag om 09:00 zijn" in mine.text
     # A reply stops the first-response clock: nothing more about it.
     await joris.send(f"/reply {ref} The carrier found your parcel, it comes tomorrow.")
     await customer.wait_for("carrier found your parcel")
@@ -132,6 +135,11 @@ async def test_critical_runs_around_the_clock(apps, emu, staff, clock) -> None:
     # Four clock hours after the deadline, after closing time: the process owner.
     advance_to(clock, local(25, 18, 31))
     await exactly_once(marloes, ref, "te laat")
+    # The resolution deadline: reminded, then late (a clock day after the complaint).
+    advance_to(clock, local(26, 13, 31))
+    await exactly_once(bram, ref, "de oplossing moet er uiterlijk")
+    advance_to(clock, local(26, 14, 1))
+    await exactly_once(bram, ref, "de oplossing moest er")
     await settled(app)
 
 
