@@ -297,14 +297,23 @@ async def customer_status(ctx: Ctx, customer: CustomerRecord, lang: str) -> Hand
     if not cases:
         await ctx.reply(ctx.t(lang, "customer.status_none"))
         return Handled("status")
+    from storage import timers as tm
+
     lines = [ctx.texts.raw(lang, "customer.status_header")]
     for c in cases:
         cat = ctx.config.category(c.category).label.get(lang, c.category) \
             if c.category in ctx.deps.categories else c.category
-        lines.append(ctx.t(lang, "customer.status_line", ref=c.reference, category=cat,
-                           status=ctx.texts.raw(lang, f"status.{c.status}"),
-                           owner=ctx.case_owner_name(c, lang),
-                           date=ctx.fmt_time(c.created_at, lang)))
+        line = ctx.t(lang, "customer.status_line", ref=c.reference, category=cat,
+                     status=ctx.texts.raw(lang, f"status.{c.status}"),
+                     owner=ctx.case_owner_name(c, lang),
+                     date=ctx.fmt_time(c.created_at, lang))
+        if c.is_open:  # when they will hear from us next: the first response, else an update
+            due = [t.due_at for t in await tm.timers_of(ctx.unit, c.id, "pending")
+                   if t.kind == "update" and t.step == 0]
+            nxt = c.first_response_due if c.first_response_at is None else min(due, default=None)
+            if nxt is not None and nxt > ctx.now:
+                line = Raw(line + ctx.t(lang, "followup.status_next", when=ctx.fmt_time(nxt, lang)))
+        lines.append(line)
     await ctx.reply(Raw("\n".join(lines)))
     return Handled("status")
 

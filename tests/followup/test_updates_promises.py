@@ -32,6 +32,9 @@ async def test_update_asked_then_automatic_and_promise_tracked(apps, emu, staff,
     assert "Noor" in told.text and ref in told.text and "11:00" in told.text
     await noor.wait_for("genoteerd")
 
+    await customer.send("/status")
+    status = await customer.wait_for("Your cases:")
+    assert ref in status.text and "you will hear from us by tomorrow at 09:0" in status.text
     # Four working hours after the last message (Wed 14:00 -> Thu 09:00): the owner is asked.
     advance_to(clock, local(26, 9, 2))
     ask = await exactly_once(noor, ref, "update sturen")
