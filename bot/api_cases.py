@@ -24,7 +24,7 @@ from bot import cases, staff
 from bot.context import Ctx, Deps
 from bot.conversation import MAX_STORY_CHARS
 from bot.linking import code_hash
-from bot.omni_types import OmniError, Who
+from bot.omni_types import OmniError, Who, clean
 from bot.ports import Action, Button, Handled, Inbound, Sender, SendResult, text_payload
 from routing.references import extract_reference
 from routing.types import CaseInput, Kind
@@ -106,6 +106,8 @@ class OmniService:
                    on_duplicate: Callable[[CapturingCtx, CustomerRecord, str], Awaitable[Outcome]]
                    | None = None) -> Outcome:
         deps = self.deps_ref()
+        who = Who(who.channel, clean(who.external_id), clean(who.name),
+                  clean(who.language) if who.language else None)
         for attempt in range(6):
             try:
                 async with self.store.unit() as unit:
@@ -155,7 +157,9 @@ class OmniService:
         `link_code`: a code the customer got with /link in their chat and read out (to a phone
         agent, say): the complaint is theirs, and replies go to that chat. A wrong, used or
         expired code files nothing and leaves the code as it was."""
-        text = text.strip()[:MAX_STORY_CHARS]
+        text = clean(text).strip()[:MAX_STORY_CHARS]
+        better = clean(better) if better else better
+        reference = clean(reference) if reference else reference
         if not text:
             raise OmniError("empty_text", "the complaint text is empty")
         intake = hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
@@ -216,8 +220,9 @@ class OmniService:
             state: dict[str, Any] = {"lang": lang}
             h = await cases.customer_rates(ctx, state, customer, lang,
                                            Action("rate", ref.upper(), str(score)))
-            if h.outcome == "feedback_score" and comment and comment.strip():
-                h = await cases.feedback_comment(ctx, state, customer, lang, comment.strip())
+            if h.outcome == "feedback_score" and comment and clean(comment).strip():
+                h = await cases.feedback_comment(ctx, state, customer, lang,
+                                                 clean(comment).strip())
             elif h.toast and h.outcome != "feedback_score":
                 ctx.captured.append(text_payload(plain(h.toast)))
             return Outcome(h, [])

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 
+def clean(text: str) -> str:
+    """Text from outside as the database can store it: no NUL characters (PostgreSQL refuses
+    them) and no lone surrogates (not encodable as UTF-8; JSON can carry them)."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
 class OmniError(Exception):
     """A refusal with a stable code for the edge to translate (HTTP status, Rasa utterance)."""
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.omni_types import ApiPrincipal, OmniError, Who
+from bot.omni_types import ApiPrincipal, OmniError, Who, clean
 
 log = logging.getLogger("skewer.api")
 
@@ -57,7 +57,7 @@ def _str(body: dict[str, Any], key: str, *, required: bool = False, limit: int =
         raise OmniError("invalid", f"'{key}' must be a string")
     if len(value) > limit:
         raise OmniError("invalid", f"'{key}' is longer than {limit} characters")
-    return value
+    return clean(value)
 
 
 class RestApi:
@@ -120,7 +120,7 @@ class RestApi:
             return uuid.uuid4().hex
         if len(key) > 100:
             raise OmniError("invalid", "Idempotency-Key is longer than 100 characters")
-        return key
+        return clean(key)
 
     async def complaint(self, request: web.Request, principal: ApiPrincipal) -> web.Response:
         body = await self._body(request)

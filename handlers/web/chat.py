@@ -32,6 +32,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, WSMsgType, web
 
+from bot.omni_types import clean
 from bot.ports import Action, Handled, Inbound, IncomingAttachment, Sender, SendResult
 
 log = logging.getLogger("skewer.webchat")
@@ -183,7 +184,7 @@ class WebChat:
         self.upload_dir.mkdir(parents=True, exist_ok=True)
         path = self.upload_dir / name
         await asyncio.to_thread(path.write_bytes, bytes(data))
-        filename = (part.filename or name)[:200]
+        filename = clean(part.filename or name)[:200]
         return web.json_response({"file_id": f"web:{name}", "kind": kind, "file_name": filename,
                                   "size": len(data)}, headers=CORS)
 
@@ -245,8 +246,8 @@ class WebChat:
                     session = given if isinstance(given, str) and SESSION.match(given) \
                         else secrets.token_urlsafe(32)
                     chat_id = chat_id_of(session)
-                    lang = data.get("lang") if isinstance(data.get("lang"), str) else None
-                    name = str(data.get("name") or "")[:100]
+                    lang = clean(data["lang"])[:8] if isinstance(data.get("lang"), str) else None
+                    name = clean(str(data.get("name") or ""))[:100]
                     after = data.get("after")
                     cursor = after if isinstance(after, int) and after >= 0 else 0
                     await ws.send_json({"type": "session", "session": session})
@@ -307,14 +308,15 @@ class WebChat:
         text = data.get("text") or ""
         if not isinstance(text, str):
             return None
-        text = text[:MAX_TEXT]
+        text = clean(text[:MAX_TEXT])
         atts = []
         for a in (data.get("attachments") or [])[:MAX_ATTACHMENTS]:
             if not isinstance(a, dict) or not FILE_ID.match(str(a.get("file_id", ""))):
                 return None
             atts.append(IncomingAttachment(kind="document" if str(a["file_id"]).endswith(".pdf")
                                            else "photo", file_id=str(a["file_id"]),
-                                           file_name=str(a.get("file_name") or "")[:200] or None,
+                                           file_name=clean(str(a.get("file_name") or ""))[:200]
+                                           or None,
                                            caption=None))
         command, args = None, ""
         if text.startswith("/") and not atts:

@@ -165,13 +165,13 @@ async def test_bad_input_gets_a_clear_error_and_loses_nothing(start_omni, emu, h
 
     # The connection closes right after a send, before any answer: the widget sends the same
     # frame again after reconnecting, and it counts once.
-    mid = await eve.send("It also logs me out.")
+    mid = await eve.send("It also logs me out.\u0000")
     await eve.close()
     eve2 = WebCustomer(http, base, "en")
     eve2.session, eve2.cursor, eve2.messages = eve.session, eve.cursor, eve.messages
     eve2._read = len(eve.messages)
     await eve2.connect()
-    await eve2.send_frame({"type": "message", "id": mid, "text": "It also logs me out."})
+    await eve2.send_frame({"type": "message", "id": mid, "text": "It also logs me out.\u0000"})
     await eve2.wait_frame("ack", mid)
     eve = eve2
 
