@@ -27,8 +27,10 @@ from storage.store import ConcurrentUpdate, StorageUnavailable, Store
 
 log = logging.getLogger("skewer.service")
 
-STAFF_ACTIONS = {"take", "reply", "resolve", "handover", "consult", "cause", "ho", "co"}
-STAFF_COMMANDS = {"take", "reply", "resolve", "handover", "consult", "case", "mycases"}
+STAFF_ACTIONS = {"take", "reply", "resolve", "handover", "consult", "cause", "ho", "co",
+                 "update", "kept", "approve", "decline", "reopen"}
+STAFF_COMMANDS = {"take", "reply", "resolve", "handover", "consult", "case", "mycases",
+                  "promise", "kept", "offer", "reopen", "approve", "decline"}
 
 
 def utcnow() -> datetime:

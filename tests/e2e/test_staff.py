@@ -336,6 +336,15 @@ async def test_non_staff_cannot_press_staff_buttons_or_type_staff_commands(
     assert any("pressed staff button take" in m and str(customer.id) in m for m in logged)
     assert any("typed /resolve" in m for m in logged)
 
+    # The follow-through buttons and commands are staff-only too.
+    for data in (f"k:approve:{ref}:1", f"k:reopen:{ref}:", f"k:update:{ref}:", f"k:kept:{ref}:1"):
+        toast = await (await _forged(customer, data)).answer()
+        assert toast["text"] == "This is for staff only.", data
+    for cmd in (f"/offer {ref} 500 euro", f"/approve {ref}", f"/promise {ref} friday call"):
+        await customer.send(cmd)
+        assert (await customer.wait_for("for staff only")).text == "This is for staff only."
+    assert await timeline(skewer, ref) == ["created", "notified"]
+
 
 async def test_unknown_and_closed_cases_get_a_clear_answer(skewer: SkewerApp, emu,
                                                            staff) -> None:
