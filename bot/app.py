@@ -28,7 +28,7 @@ from bot.reload import ConfigWatcher, rules_diff, sha256
 from bot.service import Service
 from bot.settings import Runtime, load_config
 from bot.texts import Texts
-from handlers.rasa.webhook import add_rasa_routes
+from handlers.rasa.mount import add_rasa_routes
 from handlers.telegram.inbound import build_router
 from handlers.telegram.limits import TelegramLimits
 from handlers.telegram.outbound import TelegramTransport, pin_response_types

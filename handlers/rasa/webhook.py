@@ -10,7 +10,7 @@ import hmac
 import json
 import logging
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
@@ -20,7 +20,7 @@ from rasa_sdk.interfaces import (
     ActionNotFoundException,
 )
 
-from handlers.rasa import ACTIONS, RasaCases
+from handlers.rasa.actions import ACTIONS, RasaCases
 
 log = logging.getLogger("skewer.rasa")
 SECRET_HEADER = "X-Skewer-Rasa-Secret"
@@ -46,8 +46,9 @@ def _authorised(request: web.Request, secret: str | None) -> bool:
     return hmac.compare_digest(given.encode(), secret.encode())
 
 
-def add_rasa_routes(app: web.Application, cases: RasaCases, secret: Callable[[], str | None],
-                    path: str = "/webhook") -> ActionExecutor:
+def rasa_handlers(cases: RasaCases, secret: Callable[[], str | None]
+                  ) -> dict[str, Callable[[web.Request], Awaitable[web.StreamResponse]]]:
+    """The /webhook and /actions handlers over one executor (mounted by `handlers.rasa.mount`)."""
     executor = build_executor(cases)
 
     def fail(status: int, message: str, action: str | None = None) -> web.Response:
@@ -91,6 +92,4 @@ def add_rasa_routes(app: web.Application, cases: RasaCases, secret: Callable[[],
             return fail(401, "unauthorized")
         return web.json_response([a.model_dump() for a in executor.list_actions()])
 
-    app.router.add_post(path, webhook)
-    app.router.add_get("/actions", actions)
-    return executor
+    return {"webhook": webhook, "actions": actions}
