@@ -119,6 +119,10 @@ class SkewerApp:
         self.deps = build_deps(self.config, self.config_path)
         self.metrics = Metrics.create()
         self.store = Store(self.runtime.database_url)
+        # The delivery worker records each send on a connection of its own: queued behind
+        # conversation transactions (SQLite has one), a sent-but-unrecorded message would wait
+        # longer, and a crash in that window sends it twice.
+        self.outbox_store = Store(self.runtime.database_url)
         session = AiohttpSession(api=TelegramAPIServer.from_base(self.runtime.api_base))
         if not self.runtime.token:
             raise SystemExit("no Telegram bot token: set TELEGRAM_BOT_TOKEN (or use `skewer run` "
@@ -132,7 +136,7 @@ class SkewerApp:
         self._response_types = pin_response_types()
         self.metrics.outbox_sent.set_function(lambda: float(self.outbox.sent))
         self.web_transport = WebTransport()
-        self.outbox = OutboxWorker(self.store, {"telegram": transport, "web": self.web_transport,
+        self.outbox = OutboxWorker(self.outbox_store, {"telegram": transport, "web": self.web_transport,
                                                 "rasa": MailboxTransport("rasa"),
                                                 "api": MailboxTransport("api")},
                                    lambda: self.deps, clock=clock, idle_poll=outbox_poll)
@@ -263,3 +267,4 @@ class SkewerApp:
             await self._runner.cleanup()
         await self.bot.session.close()
         await self.store.dispose()
+        await self.outbox_store.dispose()

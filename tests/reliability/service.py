@@ -32,7 +32,7 @@ class ServiceProcess:
         self.starts = 0
         self.kills = 0
 
-    async def start(self, within: float = 30.0) -> None:
+    async def start(self, within: float = 90.0) -> None:
         self.starts += 1
         with self.log.open("a") as out:
             out.write(f"\n=== start {self.starts}\n")
