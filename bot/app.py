@@ -132,7 +132,8 @@ class SkewerApp:
             lim = self.config.telegram.limits
             telegram_limits = TelegramLimits(lim.overall_per_second, lim.chat_per_second,
                                              lim.chat_burst, lim.group_per_minute, lim.group_burst)
-        transport = TelegramTransport(self.bot, limits=telegram_limits)
+        transport = TelegramTransport(self.bot, limits=telegram_limits,
+                                      upload_dir=Path(self.runtime.upload_dir))
         self._response_types = pin_response_types()
         self.metrics.outbox_sent.set_function(lambda: float(self.outbox.sent))
         self.web_transport = WebTransport()

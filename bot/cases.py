@@ -15,6 +15,10 @@ from routing.types import CaseInput, CustomerFacts, Decision, OwnershipState, Pe
 from storage.records import CaseRecord, CustomerRecord
 
 MAX_COMMENT = 20_000
+# Channels whose attachments the Telegram transport can send on: Telegram's own file ids, and
+# web chat uploads (kept in the upload directory).
+FORWARDABLE = {"telegram", "web"}
+
 URGENCY_ICON = {"critical": "🔴", "high": "🟠", "normal": "🟡", "low": "🟢"}
 
 
@@ -184,7 +188,7 @@ async def send_attachments(ctx: Ctx, case: CaseRecord, chat: str, lang: str) -> 
             ref=case.reference, n=n, total=len(items))
         if a.caption:
             caption += "\n" + esc(a.caption[:800])
-        if a.channel != "telegram":
+        if a.channel not in FORWARDABLE:
             await ctx.send("telegram", chat, Raw(f"{caption}\n{esc(a.file_name or a.kind)}"),
                            case_id=case.id, link="notification")
             continue
@@ -278,12 +282,12 @@ async def customer_followup(ctx: Ctx, case: CaseRecord, customer: CustomerRecord
                              channel=ctx.ev.channel, attachments=len(ctx.ev.attachments))
     slang, chat = ctx.owner_chat(case)
     if chat is not None:
-        body = ctx.t(slang, "staff.followup", ref=case.reference,
+        body = ctx.t(slang, "staff.followup", ref=case.reference, channel=ctx.ev.channel,
                      name=customer.display_name or "—", text=Raw(quote(text or "—", 3500)))
         await ctx.send("telegram", chat, Raw(body + "\n" + ctx.texts.raw(slang, "staff.followup_hint")),
                        case_id=case.id, link="relay")
         for a in ctx.ev.attachments:
-            if ctx.ev.channel == "telegram":
+            if ctx.ev.channel in FORWARDABLE:
                 await ctx.send_media("telegram", chat, a.kind, a.file_id,
                                      f"{case.reference}" + (f"\n{esc(a.caption)}" if a.caption else ""),
                                      case_id=case.id, file_name=a.file_name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot
@@ -18,6 +19,7 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.types import (
+    FSInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -29,6 +31,7 @@ from handlers.telegram.inbound import ActionData
 from handlers.telegram.limits import Limiter, TelegramLimits
 
 LIMIT = 4096
+WEB_FILE = re.compile(r"[0-9a-f]{32}\.(jpg|png|webp|gif|pdf)")
 _TAG = re.compile(r"</?(b|i|u|s|code|pre)>")
 
 
@@ -128,8 +131,9 @@ class TelegramTransport:
     channel = "telegram"
 
     def __init__(self, bot: Bot, timeout: float = 20.0,
-                 limits: TelegramLimits | None = None) -> None:
+                 limits: TelegramLimits | None = None, upload_dir: Path | None = None) -> None:
         self.bot = bot
+        self.upload_dir = upload_dir
         self.timeout = timeout
         self.limiter = Limiter(limits or TelegramLimits())
 
@@ -168,8 +172,22 @@ class TelegramTransport:
             )
         return SendResult(str(sent.message_id) if sent else None)
 
+    def _file(self, file_id: str, file_name: str | None) -> str | FSInputFile:
+        """A Telegram file id as it is; a web chat upload ("web:<name>") read from disk."""
+        if not file_id.startswith("web:"):
+            return file_id
+        name = file_id[4:]
+        if self.upload_dir is None or not WEB_FILE.fullmatch(name):
+            raise DeliveryError(f"attachment {file_id!r} cannot be sent", permanent=True)
+        path = self.upload_dir / name
+        if not path.is_file():
+            raise DeliveryError(f"attachment {name} is not in the upload directory",
+                                permanent=True)
+        return FSInputFile(path, filename=file_name or name)
+
     async def _media(self, chat_id: int, payload: dict[str, Any]) -> SendResult:
-        kind, file_id = payload["kind"], payload["file_id"]
+        kind = payload["kind"]
+        file_id = self._file(payload["file_id"], payload.get("file_name"))
         caption = (payload.get("caption") or None)
         if caption and len(caption) > 1024:
             caption = caption[:1000] + " […]"

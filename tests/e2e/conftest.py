@@ -53,13 +53,14 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def start_skewer(emu: Emulator, db_url: str, clock: Clock
+async def start_skewer(emu: Emulator, db_url: str, clock: Clock, tmp_path: Path
                        ) -> AsyncIterator[Callable[..., Any]]:
     apps: list[SkewerApp] = []
 
     async def start(mode: str = "polling", config: Path = CONFIG, **kw: Any) -> SkewerApp:
         runtime = Runtime(token=emu.token, api_base=emu.base_url, database_url=db_url,
-                          webhook_url=None, webhook_secret=kw.pop("secret", "s3cret"))
+                          webhook_url=None, webhook_secret=kw.pop("secret", "s3cret"),
+                          upload_dir=str(tmp_path / "uploads"))
         # Telegram's pacing (1 msg/s per chat) would make every conversation test slow; the
         # limiter has its own tests, and a test that wants it passes telegram_limits.
         kw.setdefault("telegram_limits", TelegramLimits.unlimited())

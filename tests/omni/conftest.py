@@ -116,11 +116,11 @@ class WebCustomer:
 
 @pytest.fixture
 def start_omni(start_skewer: Any, tmp_path: Any) -> Any:  # noqa: F811
-    """Skewer with web chat uploads kept in the test's own directory."""
+    """Skewer with web chat uploads kept in the test's own directory (see start_skewer)."""
 
     async def start(**kw: Any) -> SkewerApp:
         app: SkewerApp = await start_skewer(**kw)
-        app.webchat.upload_dir = tmp_path / "uploads"
+        assert app.webchat.upload_dir == tmp_path / "uploads"
         return app
 
     return start

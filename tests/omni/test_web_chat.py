@@ -53,8 +53,9 @@ async def test_web_complaint_reaches_owner_reply_resolve_rating(start_omni, emu,
     note = await tom.wait_for(ref, chat=group)
     assert "Test the payment page before releasing." in note.text and "web" in note.text
     assert {"Oppakken", "Antwoorden", "Oplossen"} <= set(note.button_texts)
-    attached = await tom.wait_for("photo.png", chat=group)
-    assert ref in attached.text
+    # The customer's photo reaches staff as the picture itself, uploaded from the web chat.
+    attached = await tom.wait_for(lambda m: m.kind == "photo" and ref in m.text, chat=group)
+    assert attached.text.startswith(ref)
 
     await tom.press("Oppakken", message=note)
     told = await carla.wait_for("is now with")
