@@ -10,7 +10,6 @@ again.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.context import Ctx, Deps
 from bot.ports import Action, Button, Inbound, Sender
 from bot.texts import Raw
+from bot.worker import PollingWorker
 from routing.config import WEEKDAYS, Config, DeadlineProfile, Hours, LadderStep
 from routing.deadlines import add_business_time
 from storage import timers as tm
@@ -366,50 +366,27 @@ async def schedule_weekly_signals(ctx: Ctx) -> None:
 
 
 # -- the worker ------------------------------------------------------------------------------
-class FollowupWorker:
+class FollowupWorker(PollingWorker):
+    name = "followup"
+
     def __init__(self, store: Store, deps_ref: Callable[[], Deps],
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  poll: float = 0.5, batch: int = 50,
                  on_outbox: Callable[[], None] | None = None) -> None:
+        super().__init__(poll)
         self.store = store
         self.deps_ref = deps_ref
         self.clock = clock
-        self.poll = poll
         self.batch = batch
         self.on_outbox = on_outbox
         self.fired = 0
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name="followup-worker")
-
-    async def stop(self) -> None:
-        self._stopping = True
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-
-    async def run(self) -> None:
+    async def before_loop(self) -> None:
         try:
             async with self.store.unit() as unit:
                 await schedule_weekly_signals(timer_ctx(self.deps_ref(), unit, self.clock()))
         except Exception:
             log.exception("followup: could not schedule the weekly signals")
-        while not self._stopping:
-            try:
-                did = await self.run_once()
-            except StorageUnavailable as e:
-                log.error("followup: database unavailable (%s); retrying", e)
-                did = 0
-            except Exception:
-                log.exception("followup: unexpected error; continuing")
-                did = 0
-            if did == 0:
-                await asyncio.sleep(self.poll)
 
     async def run_once(self) -> int:
         now = self.clock()

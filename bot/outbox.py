@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.context import Deps
 from bot.ports import DeliveryError, Transport, text_payload
+from bot.worker import PollingWorker
 from storage import outbox as q
 from storage.records import OutboxRecord
 from storage.store import StorageUnavailable, Store
@@ -32,20 +33,19 @@ def backoff(attempts: int, first: float = 0.5) -> timedelta:
     return timedelta(seconds=base * (0.8 + 0.4 * random.random()))
 
 
-class OutboxWorker:
+class OutboxWorker(PollingWorker):
+    name = "outbox"
+
     def __init__(self, store: Store, transports: dict[str, Transport],
                  deps_ref: Callable[[], Deps],
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  batch: int = 100, idle_poll: float = 0.5) -> None:
+        super().__init__(idle_poll)
         self.store = store
         self.transports = transports
         self.deps_ref = deps_ref
         self.clock = clock
         self.batch = batch
-        self.idle_poll = idle_poll
-        self._wake = asyncio.Event()
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
         self.sent = 0
         self.max_attempts = MAX_ATTEMPTS
         self.first_backoff = 0.5  # seconds; doubles per attempt, up to 5 minutes
@@ -55,37 +55,6 @@ class OutboxWorker:
         self._to_record: list[tuple[OutboxRecord, str | None]] = []
         self._flushing: asyncio.Future[None] = asyncio.Future()
         self._flushing.set_result(None)
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name="outbox-worker")
-
-    async def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            await self._task
-
-    async def run(self) -> None:
-        while not self._stopping:
-            try:
-                did = await self.run_once()
-            except StorageUnavailable as e:
-                log.error("outbox: database unavailable (%s); retrying", e)
-                did = 0
-                await asyncio.sleep(1.0)
-            except Exception:
-                log.exception("outbox: unexpected error; continuing")
-                did = 0
-                await asyncio.sleep(1.0)
-            if did == 0:
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self.idle_poll)
-                except TimeoutError:
-                    pass
 
     async def run_once(self) -> int:
         """Claim the due head of each chat's queue and deliver; return how many were handled."""

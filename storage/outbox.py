@@ -93,14 +93,11 @@ async def mark_sent_many(
     ]
     if links:
         ml = cast(Table, m.MessageLink.__table__)
-        existing = set(
-            (
-                await unit.s.execute(
-                    select(ml.c.chat_id, ml.c.message_id).where(
-                        ml.c.message_id.in_([x["message_id"] for x in links]))
-                )
-            ).tuples()
+        rows = await unit.s.execute(
+            select(ml.c.chat_id, ml.c.message_id).where(
+                ml.c.message_id.in_([x["message_id"] for x in links]))
         )
+        existing = {(chat, mid) for chat, mid in rows}
         fresh = [x for x in links if (x["chat_id"], x["message_id"]) not in existing]
         if fresh:
             await unit.s.execute(insert(ml), fresh)
