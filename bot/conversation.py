@@ -12,7 +12,7 @@ from typing import Any
 from bot import cases
 from bot.context import Ctx
 from bot.ports import Action, Button, Handled
-from bot.texts import Raw, esc
+from bot.texts import esc
 from routing.references import extract_reference
 from routing.types import CaseInput, Kind
 from storage.records import CustomerRecord
@@ -401,8 +401,5 @@ async def _on_command(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord,
     await ctx.reply(ctx.t(lang, "customer.unknown_command", command="/" + cmd))
     return Handled("unknown_command")
 
-
-def summary_for_staff(story: str, limit: int = 600) -> Raw:
-    return Raw(esc(story if len(story) <= limit else story[:limit] + " […]"))
 
 
