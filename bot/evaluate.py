@@ -29,6 +29,13 @@ from routing.types import CaseInput, Classification, Kind
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 BANK_CONFIG = ROOT / "tests" / "fixtures" / "bank-config.yaml"
+WRITTEN = ROOT / "tests" / "eval" / "data"
+# Labelled like dev.jsonl, written by other authors from the taxonomy alone, without seeing
+# dev.jsonl or the classifier: (file, name in the tables, whether its mistakes may be listed).
+EXTRA_SETS = (
+    ("extra-a.jsonl", "author A (tuned on)", True),
+    ("blind.jsonl", "author B (blind)", False),
+)
 HELD_OUT_PERCENT = 30
 
 URGENCIES = ["critical", "high", "normal", "low"]
@@ -120,6 +127,27 @@ def load_dev(data_dir: Path) -> list[dict[str, Any]]:
 
 
 def evaluate_dev(router: Router, rows: list[dict[str, Any]], use_hint: bool) -> dict[str, Any]:
+    return evaluate_labelled(router, rows, use_hint, {
+        "tuned": [not held_out(r["id"]) for r in rows],
+        "held_out": [held_out(r["id"]) for r in rows],
+        "all": [True] * len(rows),
+    }, show_errors=lambda r: not held_out(r["id"]))
+
+
+def load_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def evaluate_labelled(
+    router: Router,
+    rows: list[dict[str, Any]],
+    use_hint: bool,
+    splits: dict[str, list[bool]],
+    show_errors: Any = lambda r: True,
+) -> dict[str, Any]:
+    """Scores per split and language for rows labelled like dev.jsonl; `_errors` lists the
+    mistakes on rows `show_errors` allows (never a held-out or blind row)."""
     categories = [c.id for c in router.config.categories]
     preds: list[Classification] = []
     t0 = time.perf_counter()
@@ -127,9 +155,6 @@ def evaluate_dev(router: Router, rows: list[dict[str, Any]], use_hint: bool) -> 
         preds.append(router.classify(CaseInput(r["text"], language=r["lang"] if use_hint else None)))
     elapsed = time.perf_counter() - t0
     out: dict[str, Any] = {"classifications_per_second": len(rows) / elapsed if elapsed else 0.0}
-    splits = {"tuned": [not held_out(r["id"]) for r in rows],
-              "held_out": [held_out(r["id"]) for r in rows],
-              "all": [True] * len(rows)}
     for split, mask in splits.items():
         for lang in ("all", "nl", "en"):
             idx = [i for i, r in enumerate(rows) if mask[i] and (lang == "all" or r["lang"] == lang)]
@@ -152,21 +177,25 @@ def evaluate_dev(router: Router, rows: list[dict[str, Any]], use_hint: bool) -> 
          "pred": (p.urgency.value, p.category, p.kind.value),
          "reasons": [str(x) for x in p.reasons][:6]}
         for r, p in zip(rows, preds, strict=True)
-        if not held_out(r["id"])
+        if show_errors(r)
         and (r["urgency"], r["category"], r["kind"]) != (p.urgency.value, p.category, p.kind.value)
     ]
     return out
 
 
-def dev_summary_table(res: dict[str, Any]) -> str:
+def dev_summary_table(res: dict[str, Any], extra: Sequence[tuple[str, dict[str, Any]]] = ()) -> str:
     rows = ["| split | lang | n | urgency macro-F1 | critical P | critical R | category acc | "
             "kind macro-F1 |", "|---|---|---|---|---|---|---|---|"]
-    for split in ("tuned", "held_out", "all"):
+    parts = [(split.replace("_", "-"), res, split) for split in ("tuned", "held_out", "all")]
+    parts += [(name, r, "all") for name, r in extra]
+    for name, r, split in parts:
         for lang in ("all", "nl", "en"):
-            m = res[f"{split}/{lang}"]
+            m = r[f"{split}/{lang}"]
+            if not m["urgency"]["n"]:
+                continue
             crit = m["urgency"]["labels"]["critical"]
             rows.append(
-                f"| {split.replace('_', '-')} | {lang} | {m['urgency']['n']} | "
+                f"| {name} | {lang} | {m['urgency']['n']} | "
                 f"{_pct(m['urgency']['macro_f1'])} | {_pct(crit['precision'])} | "
                 f"{_pct(crit['recall'])} | {_pct(m['category']['accuracy'])} | "
                 f"{_pct(m['kind']['macro_f1'])} |"
@@ -258,11 +287,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     router = build_router(str(config_path(args.config)))
     dev = evaluate_dev(router, load_dev(args.data_dir), args.hint)
+    extra: list[tuple[str, dict[str, Any], bool]] = []
+    for file, name, listable in EXTRA_SETS:
+        if (WRITTEN / file).exists():
+            rows = load_jsonl(WRITTEN / file)
+            extra.append((name, evaluate_labelled(router, rows, args.hint, {"all": [True] * len(rows)},
+                                                  show_errors=lambda r, ok=listable: ok), listable))
     out: list[str] = ["## Classifier evaluation", "",
                       f"Dev set `complaints/dev.jsonl`: held-out = ids whose sha256 mod 100 < "
                       f"{HELD_OUT_PERCENT}; nothing was tuned on it. Language hint "
-                      f"{'given' if args.hint else 'not given'}.", "",
-                      dev_summary_table(dev), ""]
+                      f"{'given' if args.hint else 'not given'}. Author A and author B wrote "
+                      "their sets (`tests/eval/data/*.jsonl`) from the taxonomy alone, without "
+                      "seeing dev.jsonl or the classifier; B's set was never looked at when tuning, "
+                      "only its scores.", "",
+                      dev_summary_table(dev, [(name, r) for name, r, _ in extra]), ""]
     langs = ("all", "nl", "en") if args.details else ("all",)
     for split in ("tuned", "held_out"):
         for lang in langs:
@@ -295,14 +333,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(out))
     if args.errors:
         print("\n### Tuned-part mistakes (gold urgency/category/kind -> predicted)\n")
-        for e in dev["_errors"]:
+        for e in dev["_errors"] + [e for _, r, ok in extra if ok for e in r["_errors"]]:
             print(f"- {e['id']} {e['lang']} {e['gold']} -> {e['pred']}: {e['text']!r}")
             for r in e["reasons"]:
                 print(f"    {r}")
     if args.json_out:
         figures = {k: v for k, v in dev.items() if not k.startswith("_")}
+        others = {name: {k: v for k, v in r.items() if not k.startswith("_")} for name, r, _ in extra}
         args.json_out.write_text(
-            json.dumps({"dev": figures, "public": public}, indent=2, ensure_ascii=False),
+            json.dumps({"dev": figures, "written": others, "public": public}, indent=2,
+                       ensure_ascii=False),
             encoding="utf-8",
         )
     return 0
