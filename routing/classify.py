@@ -38,6 +38,13 @@ _POSSIBILITY = re.compile(
     r"(?:it|this|that|the|a|an|het|dit|dat|de|een|die|hij|zo'?n)\b"
 )
 _PERCEIVER = re.compile(r"\s+(?:ik|we|wij|je|jij|u|i|you)\b")
+# "when I log in I see someone else's orders", "als ik hem aanzet ruik ik gas": a condition
+# followed by what the writer perceives is a fact that recurs, not a hypothetical.
+_OBSERVED = re.compile(
+    r"\b(?:(?:i|we)\s+(?:can\s+)?(?:see|saw|smell|smelled|smelt|hear|heard|feel|felt|get|got)|"
+    r"(?:zie|zag|ruik|rook|hoor|hoorde|voel|voelde|krijg|kreeg)\s+(?:ik|we|je)|"
+    r"(?:ik|we)\s+(?:zie|zag|ruik|rook|hoor|voel|krijg|kreeg))\b"
+)
 _TOKEN = re.compile(r"[a-z0-9€]+(?:['’][a-z]+)?")  # the same tokens as routing.text.words
 
 
@@ -292,9 +299,11 @@ class TextClassifier:
         cond = conds[-1] if conds else None
         if cond is None:
             return False
+        span = before[cond.end() :] + " " + scan.folded[start : end + 30]
+        if _OBSERVED.search(before, cond.end()):
+            return False
         if self._in_question(scan, start, same_clause=True):
             return True  # "Wie betaalt de schade als het vlam vat?", "what happens if it catches fire?"
-        span = before[cond.end() :] + " " + scan.folded[start : end + 30]
         # "als ik de deur open kan ik gas ruiken": a modal before I/we says what one notices.
         return any(not _PERCEIVER.match(span, m.end()) for m in self.modal.finditer(span))
 

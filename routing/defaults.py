@@ -28,6 +28,11 @@ SIGNALS: list[dict[str, Any]] = [
         "hissing .. gas", "gas .. blijft stromen", "gas .. escaping", "gas .. ontsnapt",
         "koolmonoxidemelder", "co-alarm", "co detector", "koolmonoxidevergiftiging",
         "carbon monoxide alarm",
+        "re:\\b(?:gas\\w*|fornuis|kookplaat|kooktoestel|hob|cooker|stove|leiding\\w*|pipe\\w*|meter\\w*)\\b[^.!?]{0,60}\\b(?:sist|sissen|sissend|siste|hiss\\w*|rotte?n?|stinkt|stonk|smells? (?:funny|weird|strange|odd|off)|smelling (?:funny|weird|strange)|ruikt (?:raar|vreemd|gek|apart))\\b",
+        "re:\\b(?:sist|sissen|sissend|siste|hiss\\w*|rotten smell|rotte lucht|smells? (?:funny|weird|strange|odd)|ruikt (?:raar|vreemd|gek))\\b[^.!?]{0,60}\\b(?:gas\\w*|fornuis|kookplaat|kooktoestel|hob|cooker|stove|leiding\\w*|pipe\\w*)\\b",
+        "re:\\b(?:smell|lucht|geur|ruik\\w*|stinkt)\\b[^.!?]{0,80}\\b(?:head ?ache|head hurts|hoofdpijn|duizelig|dizzy|misselijk|nauseous|sleepy|suf)\\b",
+        "re:\\b(?:head ?ache|head hurts|hoofdpijn|duizelig|dizzy)\\b[^.!?]{0,80}\\b(?:smell|lucht|geur|ruik\\w*|stinkt)\\b",
+        "leiding geraakt", "hit .. gas pipe", "hit a pipe", "gas pipe .. hit", "gasleiding .. geraakt",
         "gaslucht", "gaslek*", "ruik* .. gas", "gas .. ruik*", "rook* .. naar gas", "stinkt naar gas",
         "smell* .. gas", "gas smell*", "gas leak*", "leaking gas", "smell of gas", "lekt gas",
         "gas lek*", "gasgeur", "koolmonoxide", "co melder", "co-melder", "carbon monoxide", "co alarm"]},
@@ -42,7 +47,8 @@ SIGNALS: list[dict[str, Any]] = [
         "*schroeilucht*", "schroeiplek*", "geschroeid", "zwart geblakerd", "smeult", "smeulde",
         "smeulen", "started smoking", "began smoking", "smoke pouring", "billowing", "caught on fire",
         "burst into flames", "went up in flames", "flames", "in flames", "ablaze", "scorch marks",
-        "charred", "fire blanket", "blusdeken", "brandblusser", "fire extinguisher", "blussen",
+        "charred", "used .. fire blanket", "with the fire blanket", "met de blusdeken", "blusdeken .. gepakt",
+        "blusdeken .. gebruikt", "used .. extinguisher", "met de brandblusser", "brandblusser .. gebruikt", "blussen",
         "geblust", "put out the fire", "smell of smoke", "smells of smoke", "smells like smoke",
         "smoky smell", "ruikt naar rook", "rooklucht", "brandend", "smells burning", "burning plastic",
         "verbrande plastic",
@@ -60,11 +66,15 @@ SIGNALS: list[dict[str, Any]] = [
         "smoke alarm you sold", "rookmelder .. piep*", "rookmelder .. batterij",
         "smoke alarm .. batter*", "smoke detector .. batter*", "brandje* blussen", "brandjes",
         "stealing","fire brigade was not", "rook .. sigaret*", "smoking in", "was smoking", "sigaret*", "cigarette*",
-                "fire tv", "fire stick", "vuurvast"]},
+                "fire tv", "fire stick", "vuurvast", "re:\\bfire (?:blanket|extinguisher|alarm|door|safe|resistant|rated)s?\\b",
+                "re:\\b(?:blusdeken|brandblusser|brandwerend\\w*|brandvertragend\\w*)\\b", "inbox", "mailbox",
+                "notifications", "meldingen", "haha", "lol", "brandend probleem", "brandende vraag",
+                "brandend actueel", "on fire today", "was on fire", "killing it"]},
     {"id": "fire_nl", "label": "fire", "level": "critical", "lang": "nl", "patterns": [
         "brand", "brandje", "vlam gevat", "vlam vatte", "vlam .. gevat"],
      "unless": [
-        "brandje* blussen", "brandjes","merk", "brandstof", "brandschoon", "brandnieuw"]},
+        "brandje* blussen", "brandjes","merk", "brandstof", "brandschoon", "brandnieuw", "brandend probleem",
+        "brandende vraag", "brandblusser*", "brandwerend*", "brandvertragend*"]},
     {"id": "sparks", "label": "sparks", "level": "critical", "patterns": [
         "melt", "melts", "started to melt", "begon te smelten", "smelten",
         "*vonk*", "kortgesloten", "kortsluit*", "*gesmolten", "smolt", "gesmolten stekker", "lichtflits",
@@ -75,6 +85,11 @@ SIGNALS: list[dict[str, Any]] = [
         "too hot to touch", "te heet om aan te raken", "snoer .. heet", "kabel .. heet", "cable .. hot",
         "cord .. hot", "wire* .. melt*", "draad .. gesmolten", "stekker .. gesmolten", "smelting",
         "melted plug", "plug .. melted",
+        "re:\\b(?:stekker|snoer|kabel|stopcontact|contactdoos|plug|cord|cable|socket|wire)\\b[^.!?]{0,50}\\b(?:bruin|zwart|verkleurd|zacht geworden|gesmolten|verschroeid|brown|discolou?red|gone soft|melted|scorched)\\b",
+        "re:\\b(?:zo|so|too|te|erg|very|really)\\s+(?:\\w+\\s+)?(?:heet|hot)\\b[^.!?]{0,40}\\b(?:hand|touch|aanraken|aan te raken|vasthouden|houden)\\b",
+        "verkleur*", "discolou*", "bubbling paint", "paint .. bubbl*", "verf .. bladder*", "knal .. stop*",
+        "stoppen .. sloegen door", "stop .. slaat .. uit", "stop slaat", "fuse .. blew .. smell*",
+        "trips .. smell*", "zaps", "zap", "zapping", "little shocks", "kleine schokjes",
         "vonk*", "spark*", "kortsluiting", "short circuit*", "gesmolten", "smelt*", "melted",
         "melting", "gloeiend heet", "red hot", "overheat*", "oververhit*", "stekker .. heet",
         "heet .. stekker", "plug .. hot", "socket .. hot", "stopcontact .. heet"]},
@@ -106,7 +121,7 @@ SIGNALS: list[dict[str, Any]] = [
         "druipt .. plafond", "water .. benedenburen", "benedenburen", "buren beneden", "water .. spuit",
         "waterval", "centimeter water", "cm water", "flooded", "flooding", "floods", "water pouring",
         "pouring water", "gushing water", "water gushing", "water spraying", "spraying water",
-        "can't stop the water", "cannot stop the water", "water main",
+        "can't stop the water", "cannot stop the water", "water main .. burst", "burst .. water main",
         "leaking .. downstairs", "leaking .. neighbours", "neighbour below", "downstairs neighbour",
         "water .. fuse box", "inches of water", "standing in water", "soaked through",
         "overstroom*", "ondergelopen", "staat blank", "blank gezet", "water .. plafond",
@@ -123,6 +138,15 @@ SIGNALS: list[dict[str, Any]] = [
         "re:\\b(?:fell|landed|dropped)\\s+on\\s+(?:my|his|her|their|our)\\s+(?:\\w+\\s+)?(?:hand|hands|finger|fingers|foot|feet|toe|toes|head|leg|legs|son|daughter|child|kid|wife|husband|dog)\\b",
         "re:\\b(?:hand|handen|vinger|vingers|duim|arm|armen|pols|been|benen|voet|voeten|teen|tenen|hoofd|gezicht|rug|knie|oog|ogen|huid)\\s+(?:\\w+\\s+){0,3}?(?:gebroken|gesneden|verbrand|gekneusd|bekneld|opengehaald|opengesneden|geklemd|gebrand|bezeerd|opengeslagen)\\b",
         "re:\\b(?:gebroken|gesneden|verbrande|gekneusde|opengehaalde)\\s+(?:hand|vinger|duim|arm|pols|been|voet|teen|knie)\\b",
+        "re:\\b(?:tipped|toppled|fell|falling|crashed|came down|dropped|landed|slammed|tumbled)\\s+(?:over\\s+|down\\s+)?(?:on|onto|on top of)\\s+(?:my|his|her|their|our|the|a)\\s+(?:\\w+\\s+)?(?:son|daughter|child|kid|kids|baby|toddler|boy|girl|wife|husband|partner|mum|mom|dad|father|mother|neighbour|dog|cat|foot|feet|leg|legs|hand|head|toe|toes|arm)\\b",
+        "re:\\b(?:viel|vielen|valt|kiepte|kieperde|kantelde|klapte|stortte)\\b[^.!?]{0,40}\\bop\\s+(?:mijn|zijn|haar|ons|onze|het|de)\\s+(?:\\w+\\s+)?(?:zoon|zoontje|dochter|dochtertje|kind|kindje|baby|peuter|vrouw|man|moeder|vader|hond|kat|voet|voeten|been|benen|hand|hoofd|teen|tenen|arm)\\b",
+        "re:\\b(?:lieten|liet|laten)\\b[^.!?]{0,40}\\bop\\s+(?:het|de|mijn|zijn|haar)\\s+(?:\\w+\\s+)?(?:been|benen|voet|voeten|hand|hoofd|arm)\\b[^.!?]{0,20}\\bvallen\\b",
+        "re:\\b(?:op|on)\\s+(?:mijn|zijn|haar|my|his|her)\\s+(?:\\w+\\s+)?(?:voet|been|hand|hoofd|foot|leg|hand|head)\\b[^.!?]{0,40}\\b(?:gebroken|broken|kan er niet op staan|can'?t stand|can'?t walk|kan niet lopen|blauw|swollen|gezwollen)\\b",
+        "kan niet meer staan", "kan er niet op staan", "can't walk", "can't stand on it", "at the doctor",
+        "bij de dokter", "naar de dokter", "naar de huisarts", "bij de huisarts", "naar de eerste hulp",
+        "to the doctor", "in his mouth", "in her mouth", "in zijn mond", "in haar mond", "choke*", "choking",
+        "verstik*", "stikken", "ingeslikt", "swallowed", "could have swallowed", "opgesloten in", "locked in",
+        "trapped in", "trapped inside", "vast in", "zat vast in", "kwam niet meer uit",
         "gewonde", "*wond", "hechting*", "gehecht", "gebroken pols", "gebroken arm", "gebroken vinger",
         "gebroken teen", "gebroken been", "pols gebroken", "arm gebroken", "vinger gebroken", "gekneusd",
         "kneuzing*", "blaar", "blaren", "hand verbrand", "vingers verbrand", "verbrandde",
@@ -154,14 +178,19 @@ SIGNALS: list[dict[str, Any]] = [
      "requires": ["re:kapot|\\bstuk\\b|defect|broken|werkt niet|doet het niet|not working|stopped|stopt|"
                   "uitgevallen|valt .{0,12}uit|viel .{0,12}uit|geen stroom|stroom .{0,20}uit|no power|power cut|power out|"
                   "\\bwarm|ontdooi|defrost|thaw|\\bdied\\b|\\bdead\\b|failed|koelt niet|koelt .{0,12}niet|"
-                  "not cold|not cooling|stopped cooling|niet meer koud|niet koud|isn't cold|won't cool"]},
+                  "not cold|not cooling|stopped cooling|niet meer koud|niet koud|isn't cold|won't cool|doet niks|doet niets|"
+                  "doet het niet|nowhere to keep|keep (?:it|them) cold|koud (?:te )?houden|koel (?:te )?houden|no fridge|"
+                  "geen koelkast|zonder koelkast|geen koeling|no cooling|took the old one|oude .{0,20}meegenomen"]},
     {"id": "no_heating_winter", "label": "vulnerable person without heating", "level": "critical",
      "patterns": [
         "zonder verwarming", "verwarming .. stuk", "verwarming .. doet het niet",
         "verwarming .. uitgevallen", "cv .. stuk", "cv-ketel .. kapot", "cv-ketel .. stuk",
         "ketel .. stuk", "kachel .. kapot", "kachel .. stuk", "geen warmte", "huis is ijskoud",
         "ijskoud in huis", "heating .. not working", "heating .. stopped", "boiler .. stopped",
-        "furnace", "no heat", "house is freezing", "freezing in the house","geen verwarming", "verwarming .. kapot", "cv .. kapot", "ketel .. kapot",
+        "furnace", "no heat", "house is freezing", "freezing in the house", "in de kou", "het vriest",
+        "vriest het", "zit .. in de kou", "ijskoud", "freezing", "no other heating", "geen andere verwarming",
+        "heater .. died", "heater .. broke*", "heater .. stopped", "kachel .. doet niks", "cv .. doet niks",
+        "verwarming .. doet niks", "re:-\\d+\\s*(?:graden|degrees|°|c\\b)|\\bits? -\\d","geen verwarming", "verwarming .. kapot", "cv .. kapot", "ketel .. kapot",
                   "no heating", "heating .. broken", "boiler .. broken", "without heating",
                   "geen warm water", "no hot water"],
      # The rubric's critical case is a vulnerable person without heating; heating out for
@@ -169,8 +198,9 @@ SIGNALS: list[dict[str, Any]] = [
      "requires": ["re:\\b(?:bab(?:y|ys|ies)|pasgeboren|zuigeling|newborn|infant|bejaard\\w*|elderly|ziek\\w*|"
                   "sick|ill|oud(?:e|ere)? (?:moeder|vader|vrouw|man|dame|heer|buurvrouw|buurman)|oma|opa|"
                   "grand(?:ma|mother|pa|father)|zwanger|pregnant|rolstoel|wheelchair|dement\\w*|chemo\\w*|"
-                  "kanker|cancer|disabled|gehandicapt|invalide|copd|hartpatient|"
-                  "(?:8|9)\\d[- ]?(?:jarig\\w*|jaar|years?)|van (?:8|9)\\d\\b|aged? (?:8|9)\\d)"]},
+                  "kanker|cancer|disabled|gehandicapt|invalide|copd|hartpatient|bedbound|bedridden|bedlegerig|"
+                  "(?:8|9)\\d[- ]?(?:jarig\\w*|jaar|years?)|van (?:8|9)\\d\\b|aged? (?:8|9)\\d|"
+                  "(?:moeder|vader|mother|father|mum|mom|dad|oma|opa|nan|gran|buurvrouw|buurman|neighbour)\\s+(?:is|van|of)\\s+(?:7[5-9]|8\\d|9\\d|10\\d)\\b)"]},
     {"id": "fraud_now", "label": "fraud or data misuse in progress", "level": "critical",
      "patterns": [
         "keeps ordering .. account", "keep ordering .. account", "blijft .. bestellen .. account", "someone .. orders .. my account", "iemand .. bestelt",
@@ -196,8 +226,8 @@ SIGNALS: list[dict[str, Any]] = [
         "valse .. mail", "fake .. email", "fake .. text", "fake .. website", "fake .. site",
         "fake .. call", "posing as", "pretend* to be", "namens jullie", "on your behalf", "andermans", "van een andere klant", "wrong person's",
         "gegevens van anderen", "bankrekening .. leeg", "rekening .. leeggehaald", "account .. emptied","oplicht*", "phishing", "fraude", "fraud", "fraudulent", "scam", "scammer*",
-                  "neplink", "nepmail", "nep-mail", "geld .. van mijn rekening", "stealing",
-                  "money .. from my account", "identiteitsfraude", "identity theft", "gehackt",
+                  "neplink", "nepmail", "nep-mail", "stealing",
+                  "identiteitsfraude", "identity theft", "gehackt",
                   "hacked", "iemand anders .. ingelogd", "someone else .. logged in",
                   "pretending to be", "claimed to be from", "deed zich voor", "zich voordeed",
                   "zogenaamd van", "via een link .. betalen", "pay .. via a link",
@@ -205,7 +235,15 @@ SIGNALS: list[dict[str, Any]] = [
                   "orders i didn't place", "someone .. ordered .. my account",
                   "account .. overgenomen", "gegevens van andere klanten", "other customers' details",
                   "other customers' data", "other customers' orders", "someone else's details",
-                  "can see .. other people's", "zie .. gegevens van iemand anders"],
+                  "can see .. other people's", "zie .. gegevens van iemand anders",
+        "re:\\b(?:some(?:one|body) else'?s|another customer'?s?|other customers'?|strangers?'?s?|iemand anders)\\b[^.!?]{0,30}\\b(?:orders?|address\\w*|passport|id|invoices?|details|data|bestelling\\w*|adres\\w*|paspoort|gegevens|facturen|factuur)\\b",
+        "re:\\b(?:passport|paspoort|id[- ]?kaart|id card|identity card|rijbewijs|driving licen[cs]e)\\b[^.!?]{0,40}\\b(?:another|other|someone|somebody|andere|iemand)\\b",
+        "re:\\b(?:another|other|andere?)\\s+(?:customer'?s?|klant(?:en)?)\\b[^.!?]{0,20}\\b(?:passport|paspoort|id|copy|kopie)\\b",
+        "re:\\b(?:wachtwoord|password|e-?mail ?adres|email address)\\b[^.!?]{0,30}\\b(?:veranderd|gewijzigd|changed|aangepast)\\b[^.!?]{0,60}\\b(?:niet (?:door )?mij|niet ik|wasn'?t me|not me|didn'?t|nooit|never|iemand|someone|somebody)\\b",
+        "re:\\b(?:iemand|someone|somebody)\\s+(?:zit|is|has been|was)\\s+(?:in|into)\\s+(?:mijn|my)\\s+account",
+        "re:\\b(?:money|payments?|geld|betalingen|afschrijvingen)\\b[^.!?]{0,30}\\b(?:keeps?|blijft|blijven)\\b[^.!?]{0,30}\\b(?:going|taken|gaan|afgeschreven|out)\\b",
+        "every few minutes", "elke paar minuten",
+        "adres .. die ik niet ken", "address .. i don't know", "bestellingen .. die ik niet ken"],
      "unless": [
         "stealing from .. customers", "daylight robbery", "rip off", "ripoff", "rip-off", "price*",
         "prijs", "prijzen",
@@ -213,7 +251,15 @@ SIGNALS: list[dict[str, Any]] = [
         "iemand anders .. bellen", "andere klanten .. ook", "other customers .. too",
         "other customers .. same", "gestolen .. fiets", "stolen .. bike", "stole .. show","spam"]},
     {"id": "self_harm", "label": "threat of self-harm", "level": "critical", "negatable": False,
+     # A threat of self-harm is usually conditional ("als dit zo doorgaat doe ik mezelf wat aan").
+     "hypothetical_ok": True,
      "patterns": [
+        "mezelf wat aan", "mezelf iets aan", "mezelf .. wat aandoen", "doe ik mezelf", "mezelf van kant",
+        "er een eind aan", "er een einde aan", "zie het nut niet meer", "heeft geen zin meer .. leven",
+        "can't go on like this anymore", "can't go on anymore", "can't go on any more",
+        "don't see the point of any of it", "don't see the point anymore", "no point in living",
+        "no point going on", "better off dead", "better off without me", "do something to myself",
+        "hurt myself", "end it", "i give up on life", "beter af zonder mij", "niet meer wakker worden",
         "zelfmoord*", "suicide", "suicidaal", "einde aan .. leven", "maak er een eind* aan",
         "maak er een einde aan", "wil dood", "wil er niet meer zijn", "zie het .. niet meer zitten",
         "mezelf iets aandoen", "mezelf .. aan te doen", "mezelf .. aandoen", "van een brug",
@@ -222,6 +268,18 @@ SIGNALS: list[dict[str, Any]] = [
         "not worth living", "no reason to live", "overdose","zelfmoord", "einde aan .. maken", "wil niet meer leven", "van het dak",
                   "suicid*", "kill myself", "end my life", "end it all", "hurt myself",
                   "don't want to live"]},
+    {"id": "threatened", "label": "someone threatened or in fear", "level": "critical",
+     "negatable": False, "patterns": [
+        "bedreigd", "bedreigde me", "bedreigde mij", "bedreigt me", "bedreigt mij", "threatened me",
+        "threatening me", "is threatening", "intimidated me", "intimideerde", "echt bang", "doodsbang",
+        "i'm scared", "am scared", "really scared", "terrified", "voel me niet veilig", "don't feel safe",
+        "feel unsafe", "bonzen .. deur", "bonkt .. deur", "banging on .. door", "hammering on .. door",
+        "sloeg me", "hit me", "pushed me", "duwde me", "aggressive .. in my house", "agressief .. in huis",
+        "drunk", "dronken", "smells of alcohol", "rook naar drank", "ruikt naar drank", "ruikt naar alcohol",
+        "onder invloed", "under the influence"],
+     "unless": ["scared to say", "bang om te zeggen", "scared it", "bang dat", "scared that", "afraid that"],
+     "requires": ["re:\\b(?:monteur|bezorger|chauffeur|fitter|installer|driver|courier|delivery|bezorg\\w*|"
+                  "guy|man|men|mannen|he|hij|they|zij|door|deur|huis|house|home|gas|stroom|electric\\w*)\\b"]},
     {"id": "danger_words", "label": "danger or fear", "level": "critical", "patterns": [
         "gevaar*", "brandgevaar*", "brandgevaarlijk", "onveilig", "levensgevaar", "unsafe", "hazard*",
         "danger*", "fire hazard", "safety hazard", "risk to life", "life-threatening",
@@ -459,7 +517,8 @@ LEXICONS: dict[str, dict[str, list[str]]] = {
     },
     "modal": {
         "nl": ["zou", "zouden", "kan", "kunnen", "gaat", "gaan", "straks", "ooit", "misschien"],
-        "en": ["might", "could", "would", "will", "going to", "may", "someday", "one day"],
+        "en": ["might", "could", "would", "will", "going to", "may", "someday", "one day", "ever", "we'd",
+               "it'd", "you'd", "they'd", "i'd", "he'd", "she'd", "'ll"],
     },
     # Clause boundaries limit negation and hypothetical scope.
     "clause_breaks": {

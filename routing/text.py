@@ -16,6 +16,18 @@ MAX_CHARS = 20_000  # longer messages are cut: the start says what it is about
 _WORD = re.compile(r"[a-z0-9€]+(?:['’][a-z]+)?")
 _SPACES = re.compile(r"\s+")
 _FOLD_TABLE = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+# Chat spellings written out, so one word list serves both ("mn voet", "dont", "somebody elses").
+# Only unambiguous ones: "u" (Dutch "you"), "its" and "k" are left alone.
+_SPELLED = {
+    "mn": "mijn", "m'n": "mijn", "mijne": "mijn", "zn": "zijn", "z'n": "zijn", "ff": "even",
+    "ipv": "in plaats van", "nie": "niet", "ur": "your", "pls": "please", "plz": "please",
+    "dont": "don't", "cant": "can't", "didnt": "didn't", "doesnt": "doesn't", "isnt": "isn't",
+    "wasnt": "wasn't", "wont": "won't", "havent": "haven't", "hasnt": "hasn't", "arent": "aren't",
+    "werent": "weren't", "couldnt": "couldn't", "wouldnt": "wouldn't", "shouldnt": "shouldn't",
+    "im": "i'm", "ive": "i've", "thats": "that's", "theres": "there's", "hes": "he's",
+    "shes": "she's", "elses": "else's", "whats": "what's", "youre": "you're", "theyre": "they're",
+}  # fmt: skip
+_SPELLED_RX = re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(k) for k in _SPELLED) + r")(?![\w'])")
 
 
 def fold(text: str) -> str:
@@ -23,6 +35,7 @@ def fold(text: str) -> str:
     text = text[:MAX_CHARS].translate(_FOLD_TABLE).lower()
     if not text.isascii():
         text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = _SPELLED_RX.sub(lambda m: _SPELLED[m.group(0)], text)
     return _SPACES.sub(" ", text).strip()
 
 
