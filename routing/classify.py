@@ -45,6 +45,9 @@ _OBSERVED = re.compile(
     r"(?:zie|zag|ruik|rook|hoor|hoorde|voel|voelde|krijg|kreeg)\s+(?:ik|we|je)|"
     r"(?:ik|we)\s+(?:zie|zag|ruik|rook|hoor|voel|krijg|kreeg))\b"
 )
+_COURTESY = re.compile(
+    r"\b(?:alvast (?:bedankt|dank)|bij voorbaat dank|thanks? in advance|thank you in advance)\b"
+)
 _TOKEN = re.compile(r"[a-z0-9€]+(?:['’][a-z]+)?")  # the same tokens as routing.text.words
 
 
@@ -172,6 +175,9 @@ class TextClassifier:
         all_stop: set[str] = set()
         for ws in self.stopwords.values():
             all_stop |= ws
+        # Words that say nothing about what a message is about ("open", "off", "geworden")
+        # count for no category, though they are no function words for language detection.
+        all_stop |= {fold(w) for w in all_langs("generic")}
         self.all_stop = frozenset(all_stop)
         self._names = self._people_names(config)
         self.model = _CategoryModel(config, learned, self.all_stop)
@@ -468,11 +474,19 @@ class TextClassifier:
                     self._clause_before(scan, m.start(), 2)
                 ):
                     continue  # "not very friendly" is no praise
+                if _COURTESY.match(text, max(0, m.start() - 14)) or _COURTESY.search(
+                    text, max(0, m.start() - 14), m.end() + 12
+                ):
+                    continue  # "alvast bedankt", "thanks in advance": politeness, not praise
                 praise.append(m)
         praise_hits = [m.group(0) for m in praise]
-        complaint_hits = (
-            [m.group(0) for m in self.complaint.finditer(text, scan.grams)] if self.complaint else []
-        )
+        complaint_hits = [
+            m.group(0)
+            for m in (self.complaint.finditer(text, scan.grams) if self.complaint else [])
+            # "no complaints", "zonder 1 probleem": a negated complaint word is no complaint
+            if not (self.negators is not None
+                    and self.negators.search(self._clause_before(scan, m.start(), 2)))
+        ]
         complaint_hits += [w for s, w in fired if s.kind_hint == "complaint"]
         threat = [w for s, w in fired if s.level in ("critical", "high", "repeat")]
         n_words = len(scan.tokens)

@@ -303,7 +303,7 @@ SignalLevel = Literal["critical", "high", "normal", "low", "repeat"]
 LexiconName = Literal[
     "negators", "hypothetical", "clause_breaks", "praise", "complaint", "question_starts",
     "sarcasm", "stopwords", "foreign_stopwords", "conduct", "conduct_praise", "staff_roles",
-    "contrast", "conditional", "modal", "negation_breaks",
+    "contrast", "conditional", "modal", "negation_breaks", "generic",
 ]
 
 
@@ -371,7 +371,7 @@ class ClassifierWeights(Strict):
     bigram: float = 0.7  # word pairs relative to single words
     phrase: float = 1.0  # a keyword phrase found in a message, relative to a single word
     subject_boost: float = 1.5  # terms in the first sentence count this much more
-    named_employee: float = 2.0  # a named employee with conduct words pushes staff_conduct
+    named_employee: float = 6.0  # a named employee with conduct words pushes staff_conduct
 
 
 class ClassifierThresholds(Strict):
