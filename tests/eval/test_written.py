@@ -64,3 +64,17 @@ def test_kinds(router: Router) -> None:
     wrong = [(r["kind"], r["text"]) for r in rows("kinds.tsv")
              if router.classify(CaseInput(r["text"])).kind.value != r["kind"]]
     assert len(wrong) <= 2, wrong
+
+
+def test_author_a_set_floors(router: Router) -> None:
+    """Author A's 260 messages (written from the taxonomy alone, then tuned on): floors against
+    regressions. Author B's set is deliberately not here: it is only ever scored."""
+    data = evaluate.load_jsonl(DATA / "extra-a.jsonl")
+    res = evaluate.evaluate_labelled(router, data, False, {"all": [True] * len(data)})["all/all"]
+    crit = res["urgency"]["labels"]["critical"]
+    assert len(data) == 260
+    assert crit["recall"] == 1.0
+    assert crit["precision"] >= 0.9
+    assert res["urgency"]["macro_f1"] >= 0.85
+    assert res["category"]["accuracy"] >= 0.78
+    assert res["kind"]["macro_f1"] >= 0.9
