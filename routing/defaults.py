@@ -505,7 +505,9 @@ SIGNALS: list[dict[str, Any]] = [
         "small issue", "managed it", "not a problem", "zelf werkt prima", "itself is fine"]},
     {"id": "hedge", "label": "hedged annoyance", "level": "low", "negatable": False, "weight": 0.5, "patterns": [
         "beetje", "ietsje", "een tikje", "best wel", "wel wat", "wel erg", "omslachtig", "a bit",
-        "a little", "kind of", "somewhat", "just feels", "bit annoying", "slightly annoying"]},
+        "a little", "kind of", "somewhat", "just feels", "bit annoying", "slightly annoying", "onhandig",
+        "net te", "beetje onhandig", "or something", "of zo", "ofzo", "kinda", "bit of a", "maar ok", "but ok",
+        "but fine", "maar goed", "no biggie", "jammer"]},
     {"id": "joke", "label": "light-hearted", "level": "low", "negatable": False, "patterns": [
         "😂", "🤣", "😄", "😅", "😆", "😜", "🥶", "😩", "haha*", "lol", "ironic", "ironisch",
         "grappig", "funny"]},
