@@ -321,7 +321,7 @@ async def test_typed_commands_and_usage(skewer: SkewerApp, emu, staff) -> None:
 # -- refusals ----------------------------------------------------------------------------
 async def test_non_staff_cannot_press_staff_buttons_or_type_staff_commands(
         skewer: SkewerApp, emu, staff, caplog) -> None:
-    caplog.set_level(logging.WARNING, logger="skewer.service")
+    caplog.set_level(logging.WARNING, logger="skewer.guard")
     customer, ref, _, _ = await billing_case(emu, staff)
     toast = await (await _forged(customer, f"k:take:{ref}:")).answer()
     assert toast["text"] == "This is for staff only." and toast["show_alert"]
