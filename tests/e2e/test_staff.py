@@ -8,37 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any
 
 from bot.app import SkewerApp
 from emulator.testing import TgMessage, TgUser
+from tests.e2e.flows import file_complaint
 
-REF = re.compile(r"\b([A-Z2-9]{3}-[A-Z2-9]{3})\b")
 BILLING = "I was charged twice for the same order"  # billing, high -> finance -> Noor
 WEBSHOP = "I can't log in to my account, the website keeps rejecting my password"  # digital group
 STAFF_BUTTONS = {"Oppakken", "Antwoorden", "Oplossen", "Overdragen", "Collega vragen"}
-
-
-async def file_complaint(user: TgUser, story: str, *, better: str | None = None,
-                         photo: str | None = None) -> str:
-    await user.send(story)
-    await user.wait_for("That's everything")
-    if photo is not None:
-        await user.send_photo(caption=photo)
-    await user.press("That's everything")
-    await user.wait_for("served you better")
-    if better is None:
-        await user.press("Skip")
-    else:
-        await user.send(better)
-    nxt = await user.wait_for(lambda m: "Shall I send" in m.text or "order or" in m.text)
-    if "Shall I send" not in nxt.text:
-        await user.press("I don't have one")
-        await user.wait_for("Shall I send it?")
-    await user.press("Send")
-    conf = await user.wait_for("Your case number is")
-    return REF.search(conf.text).group(1)
 
 
 async def case_of(app: SkewerApp, ref: str) -> Any:
@@ -395,8 +373,6 @@ async def test_a_reply_before_the_link_is_recorded_still_finds_the_case(skewer, 
     from bot.ports import Inbound, Sender
 
     bob = await emu.user(5301, "Bob", language_code="en")
-    from tests.e2e.test_customer_commands import file_complaint
-
     ref = await file_complaint(bob, "the app crashes when I log in, every single time")
     tom = staff["tom"]
     ev = Inbound(channel="telegram", event_id="m:1041:fast-reply", chat_id="1041",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from tests.e2e.flows import finish_story, send, tell
 from tests.omni.conftest import WebCustomer, base_url
 
-REF = re.compile(r"\b([A-Z2-9]{3}-[A-Z2-9]{3})\b")
 CODE = re.compile(r"/link ([A-Z2-9]{6})")
 
 
@@ -16,14 +16,9 @@ async def test_link_telegram_to_web_then_replies_follow_the_customer(start_omni,
                                                                      http, clock) -> None:
     app = await start_omni()
     gina = await emu.user(5101, "Gina", language_code="en")
-    await gina.send("The app crashes every time I try to pay, I cannot order anything")
-    await gina.wait_for("That's everything")
-    await gina.press("That's everything")
-    await gina.wait_for("how could we have served you better?")
-    await gina.press("Skip")
-    await gina.wait_for("Shall I send it?")
-    await gina.press("Send")
-    ref = REF.search((await gina.wait_for("Your case number is")).text).group(1)
+    await tell(gina, "The app crashes every time I try to pay, I cannot order anything")
+    await finish_story(gina, asks_reference=False)
+    ref, _ = await send(gina)
     tom, group = staff["tom"], staff["digital_group"]
     note = await tom.wait_for(ref, chat=group)
 
