@@ -174,8 +174,7 @@ class OmniService:
                 "better_skipped": not (better or "").strip(),
                 "reference": (reference or "").strip()[:MAX_REFERENCE] or None,
             }
-            c = ctx.deps.router.classify(CaseInput(text=text, channel=who.channel, language=lang,
-                                                   now=ctx.now))
+            c = await cases.classify_story(ctx, state, customer, lang, text)
             if c.kind == Kind.compliment:
                 h = await cases.take_compliment(ctx, state, customer, lang, text)
                 return Outcome(h, [], extra={"kind": "compliment"})
