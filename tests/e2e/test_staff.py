@@ -248,6 +248,17 @@ async def test_consult_answers_go_to_the_owner_not_the_customer(skewer: SkewerAp
         ("internal", "pieter"), ("internal", "kim")]
     assert (await timeline(skewer, ref)).count("consult_answer") == 2
 
+    # /case shows every message with its channel; a colleague's input is marked internal.
+    await noor.send(f"/case {ref}")
+    shown = await noor.wait_for(lambda m: ref in m.text and "Berichten" in m.text)
+    lines = shown.text.split("Berichten, met het kanaal van elk:\n", 1)[1].splitlines()
+    assert [line.split(" · ", 1)[1] for line in lines] == [
+        f"klant via telegram: {BILLING}",
+        "Pieter, intern: The courier was paid twice too, same batch.",
+        "Kim, intern: The webshop did send two payment requests.",
+    ]
+    assert all(line.startswith("vandaag om ") for line in lines)
+
 
 # -- typed twins -------------------------------------------------------------------------
 async def test_typed_commands_and_usage(skewer: SkewerApp, emu, staff) -> None:

@@ -52,6 +52,16 @@ async def test_link_telegram_to_web_then_replies_follow_the_customer(start_omni,
     assert view is not None
     assert [m["channel"] for m in view["messages"] if m["direction"] == "in"] == \
         ["telegram", "web"]
+    # ... and Tom's /case view in Telegram shows the same timeline: each message, its channel.
+    await tom.send(f"/case {ref}")
+    shown = await tom.wait_for(lambda m: ref in m.text and "Berichten" in m.text)
+    timeline = shown.text.split("Berichten, met het kanaal van elk:\n", 1)[1].splitlines()
+    assert [line.split(" · ", 1)[1] for line in timeline] == [
+        "klant via telegram: The app crashes every time I try to pay, I cannot order anything",
+        "Tom aan de klant via web: We found the bug, a fix is live.",
+        "klant via web: great, it works",
+    ]
+    assert [m["channel"] for m in view["messages"]] == ["telegram", "web", "web"]
 
     # The code worked once.
     other = WebCustomer(http, base_url(app), "en")
