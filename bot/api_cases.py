@@ -26,6 +26,7 @@ from bot.conversation import MAX_STORY_CHARS
 from bot.linking import code_hash
 from bot.omni_types import OmniError, Who, clean
 from bot.ports import Action, Button, Handled, Inbound, Sender, SendResult, text_payload
+from bot.timeline import message_timeline
 from routing.references import extract_reference
 from routing.types import CaseInput, Kind
 from storage import omni
@@ -174,8 +175,7 @@ class OmniService:
                 "better_skipped": not (better or "").strip(),
                 "reference": (reference or "").strip()[:MAX_REFERENCE] or None,
             }
-            c = ctx.deps.router.classify(CaseInput(text=text, channel=who.channel, language=lang,
-                                                   now=ctx.now))
+            c = await cases.classify_story(ctx, state, customer, lang, text)
             if c.kind == Kind.compliment:
                 h = await cases.take_compliment(ctx, state, customer, lang, text)
                 return Outcome(h, [], extra={"kind": "compliment"})
@@ -249,8 +249,7 @@ class OmniService:
             "order_reference": case.order_reference, "rule": case.rule,
             "root_cause": case.root_cause,
             "feedback": {"score": fb.score, "comment": fb.comment} if fb else None,
-            "messages": [{"at": m.at.isoformat(), "direction": m.direction, "author": m.author,
-                          "channel": m.channel, "text": m.text} for m in messages],
+            "messages": message_timeline(messages),
             "events": [{"at": e.at.isoformat(), "type": e.type, "actor": e.actor}
                        for e in events],
         }

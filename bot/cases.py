@@ -6,12 +6,24 @@ same transaction as the change that caused it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from bot.context import Ctx, quote
 from bot.ports import Action, Button, Handled
 from bot.texts import Raw, esc
-from routing.types import CaseInput, CustomerFacts, Decision, OwnershipState, PersonState
+from routing.types import (
+    CaseInput,
+    Classification,
+    CustomerFacts,
+    Decision,
+    Kind,
+    OwnershipState,
+    PersonState,
+    Reason,
+    Urgency,
+)
 from storage.records import CaseRecord, CustomerRecord
 
 MAX_COMMENT = 20_000
@@ -43,12 +55,61 @@ async def ownership_state(ctx: Ctx) -> OwnershipState:
     return OwnershipState(people=people, last_assigned=await ctx.unit.last_assigned())
 
 
-async def decide(ctx: Ctx, text: str, lang: str, customer: CustomerRecord) -> Decision:
+async def case_input(ctx: Ctx, text: str, lang: str, customer: CustomerRecord) -> CaseInput:
+    """What classification and routing read: the text, the language, and the customer's
+    earlier contacts (a third contact about the same thing is more urgent)."""
     since = ctx.now - ctx.config.organisation.repeat_window
     facts = CustomerFacts(segment=customer.segment,
                           prior_contacts=await ctx.unit.prior_contacts(customer.id, since))
-    inp = CaseInput(text=text, channel=ctx.ev.channel, language=lang, customer=facts, now=ctx.now)
-    return ctx.deps.router.decide(inp, await ownership_state(ctx))
+    return CaseInput(text=text, channel=ctx.ev.channel, language=lang, customer=facts, now=ctx.now)
+
+
+def _classified_from(ctx: Ctx, inp: CaseInput) -> str:
+    """A fingerprint of everything the classifier reads, and of the config it classifies with
+    (not the time: only the rules read that, and they run at Send)."""
+    facts = inp.customer
+    key = [ctx.deps.config_digest, inp.text, inp.channel, inp.language, facts.segment,
+           facts.vulnerable, sorted(facts.prior_contacts.items())]
+    return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode()).hexdigest()
+
+
+def _classification_of(d: dict[str, Any]) -> Classification:
+    """The inverse of Classification.to_dict (a classification kept in the dialog state)."""
+    def reasons(key: str) -> tuple[Reason, ...]:
+        return tuple(Reason(r["signal"], r.get("words", ""), r.get("effect", ""))
+                     for r in d.get(key, []))
+
+    return Classification(
+        urgency=Urgency(d["urgency"]), urgency_reasons=reasons("urgency_reasons"),
+        category=d["category"], category_reasons=reasons("category_reasons"),
+        kind=Kind(d["kind"]), kind_reasons=reasons("kind_reasons"), language=d["language"],
+        language_reason=d.get("language_reason", ""),
+        repeat_contact=bool(d.get("repeat_contact", False)),
+        named_people=tuple(d.get("named_people", ())),
+    )
+
+
+async def classify_story(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord, lang: str,
+                         story: str) -> Classification:
+    """Classify the finished story, and keep the result in the dialog state with a fingerprint
+    of what it read, so Send routes on it instead of classifying the same story again."""
+    inp = await case_input(ctx, story, lang, customer)
+    c = ctx.deps.router.classify(inp)
+    state["classified"] = {"from": _classified_from(ctx, inp), "as": c.to_dict()}
+    return c
+
+
+async def decide(ctx: Ctx, text: str, lang: str, customer: CustomerRecord,
+                 state: dict[str, Any] | None = None) -> Decision:
+    """Route the text. The classification kept in `state` by `classify_story` is used when it
+    was made from exactly this input; a story changed since (retold, added to), a customer
+    whose earlier contacts changed, or a reloaded config, is classified again."""
+    inp = await case_input(ctx, text, lang, customer)
+    ownership = await ownership_state(ctx)
+    kept = (state or {}).get("classified")
+    if isinstance(kept, dict) and kept.get("from") == _classified_from(ctx, inp):
+        return ctx.deps.router.decide_classified(inp, _classification_of(kept["as"]), ownership)
+    return ctx.deps.router.decide(inp, ownership)
 
 
 # -- submit ----------------------------------------------------------------------------------
@@ -61,7 +122,7 @@ async def submit(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord, lang
         await ctx.reply(ctx.t(lang, "customer.already_sent", ref=existing.reference))
         return Handled("already_sent")
     story = story_text(state)
-    decision = await decide(ctx, story, lang, customer)
+    decision = await decide(ctx, story, lang, customer, state)
     c = decision.classification
     profile = decision.deadlines
     from bot.followup import deadline_due, schedule_case
@@ -199,7 +260,7 @@ async def send_attachments(ctx: Ctx, case: CaseRecord, chat: str, lang: str) -> 
 # -- compliments -----------------------------------------------------------------------------
 async def take_compliment(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord, lang: str,
                           story: str) -> Handled:
-    decision = await decide(ctx, story, lang, customer)
+    decision = await decide(ctx, story, lang, customer, state)
     team, praised = _praise_target(ctx, story, decision)
     intake_key = f"{ctx.ev.channel}:{ctx.ev.chat_id}:{state['intake']}"
     stored = await ctx.unit.add_compliment(

@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from bot import logs
@@ -62,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="default: pending and dead")
     ol.add_argument("--limit", type=int, default=50)
 
+    timers = sub.add_parser("timers", help="pending follow-up timers (reminders, escalations, "
+                            "take-overs, updates, promises, approvals), soonest first")
+    _config_arg(timers)
+    timers.add_argument("--case", metavar="REF", help="only this case's timers")
+    timers.add_argument("--json", action="store_true", help="a JSON list instead of lines")
+
     report = sub.add_parser("report", help="learning from cases")
     rsub = report.add_subparsers(dest="report_command", required=True)
     for name, help_ in (("compliments", "the compliments wall"),
@@ -103,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_export(args))
         if args.command == "outbox":
             return asyncio.run(_outbox_list(args))
+        if args.command == "timers":
+            return asyncio.run(_timers(args))
         if args.command == "emulator":
             return asyncio.run(_emulator(args))
         if args.command == "report":
@@ -156,7 +165,6 @@ async def _export(args: argparse.Namespace) -> int:
 async def _report(args: argparse.Namespace) -> int:
     import html
     import re
-    from datetime import UTC, datetime
 
     from bot.reports import compliments_wall, overdue, render_signals, signals
     from bot.texts import Texts
@@ -207,6 +215,63 @@ async def _outbox_list(args: argparse.Namespace) -> int:
         print(f"#{r.id} {r.status:8} {r.channel}:{r.chat_id} case={r.case_id} "
               f"attempts={r.attempts} {kind} created={r.created_at:%Y-%m-%d %H:%M:%S} "
               f"error={r.last_error or '-'}")
+    return 0
+
+
+def timer_rows(rows: list[Any], tz: Any, now: datetime) -> list[dict[str, Any]]:
+    """Pending timers (storage.timers.PendingTimer) for people: times in the organisation's
+    time zone, and the lease only while a worker holds it."""
+    out = []
+    for r in rows:
+        t = r.timer
+        claimed = r.claimed_until if r.claimed_until is not None and r.claimed_until > now else None
+        out.append({
+            "case": r.reference, "kind": t.kind, "step": t.step,
+            "due": t.due_at.astimezone(tz), "attempts": r.failures,
+            "claimed_until": claimed.astimezone(tz) if claimed else None,
+            "error": t.data.get("error"),
+        })
+    return out
+
+
+async def _timers(args: argparse.Namespace) -> int:
+    import json
+    from zoneinfo import ZoneInfo
+
+    from storage import timers as tm
+    from storage.migrate import upgrade
+
+    config, store = _store(args)
+    tz = ZoneInfo(config.organisation.hours.timezone)
+    try:
+        await upgrade(store)
+        async with store.unit() as unit:
+            case_id = None
+            if args.case:
+                case = await unit.case_by_ref(args.case)
+                if case is None:
+                    print(f"skewer: there is no case {args.case}", file=sys.stderr)
+                    return 1
+                case_id = case.id
+            rows = timer_rows(await tm.pending_listing(unit, case_id), tz, datetime.now(UTC))
+    finally:
+        await store.dispose()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1,
+                         default=lambda when: when.isoformat(timespec="seconds")))
+        return 0
+    if not rows:
+        print("no pending timers" + (f" for {args.case}" if args.case else ""))
+        return 0
+
+    def local(when: datetime) -> str:
+        return f"{when:%Y-%m-%d %H:%M %Z}"
+
+    for r in rows:
+        lease = f"claimed until {local(r['claimed_until'])}" if r["claimed_until"] else "not claimed"
+        error = f"  last error: {r['error']}" if r["error"] else ""
+        print(f"{r['case'] or '-':8} {r['kind']:15} step {r['step']}  due {local(r['due'])}  "
+              f"attempts {r['attempts']}  {lease}{error}")
     return 0
 
 

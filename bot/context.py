@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +33,11 @@ class Deps:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.config.organisation.hours.timezone)
+
+    @cached_property
+    def config_digest(self) -> str:
+        """Identifies this config: a result computed under another (before a reload) is stale."""
+        return hashlib.sha256(self.config.model_dump_json().encode()).hexdigest()
 
 
 @dataclass

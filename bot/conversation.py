@@ -14,7 +14,7 @@ from bot.context import Ctx
 from bot.ports import Action, Button, Handled
 from bot.texts import esc
 from routing.references import extract_reference
-from routing.types import CaseInput, Kind
+from routing.types import Kind
 from storage.records import CustomerRecord
 
 GREETINGS = {
@@ -216,8 +216,7 @@ async def _story_done(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord,
     if not story and not state["attachments"]:
         await ctx.reply(ctx.t(lang, "customer.story_empty"))
         return Handled("asked_for_words")
-    c = ctx.deps.router.classify(CaseInput(text=story, channel=ctx.ev.channel, language=lang,
-                                           now=ctx.now))
+    c = await cases.classify_story(ctx, state, customer, lang, story)
     state["category"] = c.category
     if c.kind == Kind.compliment:
         return await cases.take_compliment(ctx, state, customer, lang, story)

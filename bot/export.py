@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any, TextIO
 
+from bot.timeline import message_timeline
 from routing.config import Config
 from storage.store import Store
 
@@ -55,8 +56,7 @@ async def iter_cases(store: Store, config: Config) -> AsyncIterator[dict[str, An
             "taken_at": _iso(case.taken_at), "resolved_at": _iso(case.resolved_at),
             "timeline": [{"at": e.at.isoformat(), "type": e.type, "actor": e.actor,
                           **({"data": e.data} if e.type != "created" else {})} for e in events],
-            "messages": [{"at": mm.at.isoformat(), "direction": mm.direction, "author": mm.author,
-                          "channel": mm.channel, "text": mm.text} for mm in messages],
+            "messages": message_timeline(messages),
         }
 
 

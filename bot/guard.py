@@ -1,5 +1,6 @@
-"""What is dropped or slowed before it reaches a conversation: blocked users, unknown groups,
-edits, and customers sending faster than any person types."""
+"""What is dropped, slowed or refused before it reaches a conversation: blocked users, unknown
+groups, edits, customers sending faster than any person types, and staff-only buttons and
+commands from anyone who is not staff."""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ from bot.context import Deps
 from bot.ports import Handled, Inbound
 
 log = logging.getLogger("skewer.guard")
+
+# Buttons and commands only staff may use; anyone else pressing or typing them is refused.
+STAFF_ACTIONS = {"take", "reply", "resolve", "handover", "consult", "cause", "ho", "co",
+                 "update", "kept", "approve", "decline", "reopen"}
+STAFF_COMMANDS = {"take", "reply", "resolve", "handover", "consult", "case", "mycases",
+                  "promise", "kept", "offer", "reopen", "approve", "decline"}
 
 
 @dataclass
@@ -49,7 +56,7 @@ class FloodLimit:
 
 
 def screen(ev: Inbound, deps: Deps, is_staff: bool, flood: FloodLimit) -> Handled | None:
-    """A Handled to stop here with, or None to go on."""
+    """A Handled to stop here with, or None to go on to the conversation."""
     tg = deps.config.telegram
     if ev.channel == "telegram":
         try:
@@ -71,8 +78,30 @@ def screen(ev: Inbound, deps: Deps, is_staff: bool, flood: FloodLimit) -> Handle
     if is_staff:
         return None
     allowed, warn = flood.allow(f"{ev.channel}:{ev.sender.external_id}", tg.flood_per_minute)
-    if allowed:
-        return None
-    log.warning("flood limit: update turned away", extra={"event": ev.event_id})
-    return Handled("flood_limited", toast=deps.texts.raw(lang, "customer.flood"),
-                   extra={"direct": deps.texts.raw(lang, "customer.flood")} if warn else {})
+    if not allowed:
+        log.warning("flood limit: update turned away", extra={"event": ev.event_id})
+        return Handled("flood_limited", toast=deps.texts.raw(lang, "customer.flood"),
+                       extra={"direct": deps.texts.raw(lang, "customer.flood")} if warn else {})
+    return refuse_non_staff(ev, deps, lang)
+
+
+def refuse_non_staff(ev: Inbound, deps: Deps, lang: str) -> Handled | None:
+    """For a sender who is not staff: staff buttons and commands are refused (and logged), and
+    in a team's group chat nothing else is taken in either."""
+    not_staff = deps.texts.raw(lang, "staff.not_staff")
+    if ev.is_group:
+        if ev.action is not None or ev.command:
+            log.warning("refused: non-staff %s:%s acted in group %s", ev.channel,
+                        ev.sender.external_id, ev.chat_id)
+            return Handled("refused_not_staff", toast=not_staff, alert=True,
+                           extra={"direct": not_staff} if ev.command else {})
+        return Handled("ignored_group_message")
+    if ev.action is not None and ev.action.name in STAFF_ACTIONS:
+        log.warning("refused: non-staff %s:%s pressed staff button %s", ev.channel,
+                    ev.sender.external_id, ev.action.name)
+        return Handled("refused_not_staff", toast=not_staff, alert=True)
+    if ev.command and ev.command.lower() in STAFF_COMMANDS:
+        log.warning("refused: non-staff %s:%s typed /%s", ev.channel, ev.sender.external_id,
+                    ev.command)
+        return Handled("refused_not_staff", extra={"direct": not_staff})
+    return None

@@ -27,11 +27,6 @@ from storage.store import ConcurrentUpdate, StorageUnavailable, Store
 
 log = logging.getLogger("skewer.service")
 
-STAFF_ACTIONS = {"take", "reply", "resolve", "handover", "consult", "cause", "ho", "co",
-                 "update", "kept", "approve", "decline", "reopen"}
-STAFF_COMMANDS = {"take", "reply", "resolve", "handover", "consult", "case", "mycases",
-                  "promise", "kept", "offer", "reopen", "approve", "decline"}
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -73,39 +68,12 @@ class Service:
         if stop is not None:
             self._log(ev, stop, started)
             return stop
-        if person is None:
-            refusal = self._refuse_non_staff(ev, deps)
-            if refusal is not None:
-                self._log(ev, refusal, started)
-                return refusal
         key = (f"staff:{ev.sender.external_id}" if person is not None
                else f"{ev.channel}:{ev.chat_id}")
         async with self._lock(key):
             result = await self._run(ev, deps, key, person)
         self._log(ev, result, started)
         return result
-
-    def _refuse_non_staff(self, ev: Inbound, deps: Deps) -> Handled | None:
-        lang = deps.texts.lang(ev.sender.language_code)
-        if ev.is_group:
-            if ev.action is not None or ev.command:
-                log.warning("refused: non-staff %s:%s acted in group %s", ev.channel,
-                            ev.sender.external_id, ev.chat_id)
-                return Handled("refused_not_staff", toast=deps.texts.raw(lang, "staff.not_staff"),
-                               alert=True, extra={"direct": deps.texts.raw(lang, "staff.not_staff")}
-                               if ev.command else {})
-            return Handled("ignored_group_message")
-        if ev.action is not None and ev.action.name in STAFF_ACTIONS:
-            log.warning("refused: non-staff %s:%s pressed staff button %s", ev.channel,
-                        ev.sender.external_id, ev.action.name)
-            return Handled("refused_not_staff", toast=deps.texts.raw(lang, "staff.not_staff"),
-                           alert=True)
-        if ev.command and ev.command.lower() in STAFF_COMMANDS:
-            log.warning("refused: non-staff %s:%s typed /%s", ev.channel, ev.sender.external_id,
-                        ev.command)
-            return Handled("refused_not_staff",
-                           extra={"direct": deps.texts.raw(lang, "staff.not_staff")})
-        return None
 
     async def _run(self, ev: Inbound, deps: Deps, key: str, person: Any) -> Handled:
         for attempt in range(6):

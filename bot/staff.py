@@ -213,9 +213,11 @@ async def _command(ctx: Ctx, state: dict[str, Any], person: Person, lang: str, c
                        urgency=ctx.texts.raw(lang, f"urgency.{case.urgency}"),
                        category=case.category, owner=ctx.case_owner_name(case, lang))
         from bot.remedies import followup_lines
+        from bot.timeline import timeline_lines
 
         body = await render_case(ctx, case, lang, header)
-        body = Raw("\n".join([body, *await followup_lines(ctx, case, lang)]))
+        body = Raw("\n".join([body, *await followup_lines(ctx, case, lang), "",
+                              *await timeline_lines(ctx, case, lang)]))
         await ctx.send(ctx.ev.channel, ctx.ev.chat_id, body,
                        case_buttons(ctx, lang, case) if case.is_open else None,
                        case_id=case.id, link="notification")

@@ -144,6 +144,30 @@ async def pending(unit: Unit, kind: str | None = None) -> list[TimerRecord]:
     return [_timer(r) for r in (await unit.s.execute(q)).scalars()]
 
 
+@dataclass(frozen=True)
+class PendingTimer:
+    """A pending timer as an operator sees it: with its case's reference and its lease."""
+
+    timer: TimerRecord
+    reference: str | None  # None for timers of no case (the weekly signals)
+    claimed_until: datetime | None  # a worker's lease; it has ended when this is past
+
+    @property
+    def failures(self) -> int:
+        """Firings that raised so far (at five the timer is set aside as failed)."""
+        return int(self.timer.data.get("failures", 0))
+
+
+async def pending_listing(unit: Unit, case_id: int | None = None) -> list[PendingTimer]:
+    """Every pending timer (of one case), soonest first."""
+    q = (select(f.Timer, m.Case.reference).outerjoin(m.Case, m.Case.id == f.Timer.case_id)
+         .where(f.Timer.status == "pending").order_by(f.Timer.due_at, f.Timer.id))
+    if case_id is not None:
+        q = q.where(f.Timer.case_id == case_id)
+    return [PendingTimer(_timer(t), ref, t.claimed_until)
+            for t, ref in (await unit.s.execute(q)).all()]
+
+
 async def fired_count(unit: Unit) -> int:
     return int(await unit.s.scalar(select(func.count()).select_from(f.Timer)
                                    .where(f.Timer.status == "fired")) or 0)

@@ -74,9 +74,10 @@ def event_key(tracker: Tracker, action: str) -> str:
     return hashlib.sha256(f"{tracker.sender_id}|{action}|{turn}".encode()).hexdigest()[:40]
 
 
-class SkewerAction(Action, ABC):
-    """Base: the injected use-cases, staff replies waiting for the customer, one error shape.
-    Abstract, so rasa-sdk's package scan registers only the concrete actions."""
+class WithCases:
+    """The use-cases an action calls: injected (mounted on Skewer's server, or a test), else
+    built on first use for the standalone rasa-sdk server. Not an Action itself, so rasa-sdk's
+    package scan does not register it."""
 
     def __init__(self, cases: RasaCases | None = None) -> None:
         self._cases = cases
@@ -86,6 +87,11 @@ class SkewerAction(Action, ABC):
         if self._cases is None:
             self._cases = _standalone()
         return self._cases
+
+
+class SkewerAction(WithCases, Action, ABC):
+    """Base: staff replies waiting for the customer, one error shape.
+    Abstract, so rasa-sdk's package scan registers only the concrete actions."""
 
     @abstractmethod
     def name(self) -> str: ...
@@ -155,16 +161,7 @@ class ActionFileComplaint(SkewerAction):
         return events
 
 
-class ValidateComplaintForm(FormValidationAction):
-    def __init__(self, cases: RasaCases | None = None) -> None:
-        self._cases = cases
-
-    @property
-    def cases(self) -> RasaCases:
-        if self._cases is None:
-            self._cases = _standalone()
-        return self._cases
-
+class ValidateComplaintForm(WithCases, FormValidationAction):
     def name(self) -> str:
         return "validate_complaint_form"
 

@@ -8,7 +8,6 @@ delivered twice, and a config file with a typo.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import time
@@ -25,22 +24,9 @@ from bot.settings import load_config
 from emulator.testing import CallbackPress, TgMessage, TgUser
 from routing.config import ConfigError
 from tests.conftest import CONFIG, ROOT
+from tests.e2e.flows import finish_story, ref_of, send, tell, to_summary
 
-REF = re.compile(r"\b([A-Z2-9]{3}-[A-Z2-9]{3})\b")
 WEBSHOP = "I can't log in to my account, the website keeps rejecting my password"
-
-
-async def to_summary(user: TgUser, story: str) -> TgMessage:
-    await user.send(story)
-    await user.wait_for("That's everything")
-    await user.press("That's everything")
-    await user.wait_for("served you better")
-    await user.press("Skip")
-    nxt = await user.wait_for(lambda m: "Shall I send" in m.text or "order or" in m.text)
-    if "Shall I send" not in nxt.text:
-        await user.press("I don't have one")
-        nxt = await user.wait_for("Shall I send it?")
-    return nxt
 
 
 async def cases(app: SkewerApp) -> list[Any]:
@@ -80,8 +66,7 @@ async def test_no_words_and_unknown_commands_get_an_answer_and_lose_nothing(
     assert "sticker" in ask.text
     assert await cases(skewer) == []
 
-    await ann.send("The website logs me out every time I pay.")
-    await ann.wait_for("That's everything")
+    await tell(ann, "The website logs me out every time I pay.")
     await ann.send_sticker("🤬")
     await ann.wait_for("in words")
     # A message with nothing to read (a location; Telegram clients send those too).
@@ -90,30 +75,22 @@ async def test_no_words_and_unknown_commands_get_an_answer_and_lose_nothing(
     empty = await ann.wait_for("I didn't get any words there")
     assert empty.text.startswith("I didn't get any words there")
     await ann.send("And my password reset link is expired.")
-    await ann.press("That's everything")
-    await ann.wait_for("served you better")
-    await ann.press("Skip")
-    summary = await ann.wait_for("Shall I send it?")
+    summary = await finish_story(ann, asks_reference=False)
     assert "logs me out" in summary.text and "reset link is expired" in summary.text
-    await ann.press("Send")
-    await ann.wait_for("Your case number is")
+    await send(ann)
     (case,) = await cases(skewer)
     assert case.text == ("The website logs me out every time I pay.\n"
                          "And my password reset link is expired.")
 
     # Unknown commands in the middle of a story: answered, and the story is kept.
     gus = await emu.user(8005, "Gus", language_code="en")
-    await gus.send("The webshop cart empties itself.")
-    await gus.wait_for("That's everything")
+    await tell(gus, "The webshop cart empties itself.")
     await gus.send("/refund now")
     unknown = await gus.wait_for("I don't know the command")
     assert "/refund" in unknown.text and "/help" in unknown.text
     await gus.send("/help@SkewerBot")
     await gus.wait_for("/status")
-    await gus.press("That's everything")
-    await gus.wait_for("served you better")
-    await gus.press("Skip")
-    summary = await gus.wait_for("Shall I send it?")
+    summary = await finish_story(gus, asks_reference=False)
     assert "cart empties itself" in summary.text
     assert "/refund" not in summary.text and "/help" not in summary.text
 
@@ -128,14 +105,9 @@ async def test_long_pastes_are_gathered_where_they_were_written(skewer: SkewerAp
     sent = await bea.send(paste)
     assert len(sent.parts) == 3, "the emulator splits like a Telegram client"
     await bea.wait_for("That's everything")
-    await bea.press("That's everything")
-    await bea.wait_for("served you better")
-    await bea.press("Skip")
-    summary = await bea.wait_for("Shall I send it?")
+    summary = await finish_story(bea, asks_reference=False)
     assert "[…]" in summary.text  # the summary shows the start, not 10,000 characters
-    await bea.press("Send")
-    conf = await bea.wait_for("Your case number is")
-    ref = REF.search(conf.text).group(1)
+    ref, _ = await send(bea)
 
     (row,) = await exported(skewer)
     assert row["reference"] == ref
@@ -148,14 +120,13 @@ async def test_long_pastes_are_gathered_where_they_were_written(skewer: SkewerAp
     comment = "Comment: " + " ".join(f"note{n:04d}" for n in range(700))
     assert len(better) > 4096 and len(comment) > 4096
     mo = await emu.user(8012, "Mo", language_code="en")
-    await mo.send(WEBSHOP)
-    await mo.wait_for("That's everything")
+    await tell(mo, WEBSHOP)
     await mo.press("That's everything")
     await mo.wait_for("served you better")
     assert len((await mo.send(better)).parts) == 2
     summary = await mo.wait_for("Shall I send it?")
     await mo.press("Send", message=summary)
-    ref = REF.search((await mo.wait_for("Your case number is")).text).group(1)
+    ref = ref_of(await mo.wait_for("Your case number is"))
     case = (await cases(skewer))[-1]
     assert case.text == WEBSHOP, "the rest of the better-service answer went into the story"
     assert case.better_service.split() == better.split()
@@ -185,17 +156,10 @@ async def test_html_and_markdown_from_customers_are_shown_literally(skewer: Skew
              " [click](http://evil.example) </i>")
     better = "Say <i>sorry</i> & <u>fix</u> it"
     eve = await emu.user(8003, "<b>Eve</b>", language_code="en")
-    await eve.send(story)
-    await eve.wait_for("That's everything")
-    await eve.send_photo(caption="<b>screenshot</b> & more")
-    await eve.press("That's everything")
-    await eve.wait_for("served you better")
-    await eve.send(better)
-    summary = await eve.wait_for("Shall I send it?")
+    await tell(eve, story, photo="<b>screenshot</b> & more")
+    summary = await finish_story(eve, better=better, asks_reference=False)
     assert story in summary.text and better in summary.text
-    await eve.press("Send")
-    conf = await eve.wait_for("Your case number is")
-    ref = REF.search(conf.text).group(1)
+    ref, _ = await send(eve)
 
     group, tom = staff["digital_group"], staff["tom"]
     note = await tom.wait_for(ref, chat=group)
@@ -225,8 +189,7 @@ async def test_html_and_markdown_from_customers_are_shown_literally(skewer: Skew
     story = "The website app fails <&> " + "<b>&amp;</b> " * 300
     fred = await emu.user(8004, "Fred", language_code="en")
     await to_summary(fred, story)
-    await fred.press("Send")
-    ref = REF.search((await fred.wait_for("Your case number is")).text).group(1)
+    ref, _ = await send(fred)
     note = await tom.wait_for(ref, chat=group)
     assert "The website app fails <&> <b>&amp;</b>" in note.text
     last = await tom.wait_for(lambda m: bool(m.button_texts), chat=group)
@@ -257,7 +220,7 @@ async def test_old_buttons_of_an_earlier_intake_or_a_closed_case(skewer: SkewerA
     summary = await ida.wait_for("Shall I send it?")
     assert "someone else's order" in summary.text and "rejecting my password" not in summary.text
     await ida.press("Send", message=summary)
-    ref = REF.search((await ida.wait_for("Your case number is")).text).group(1)
+    ref = ref_of(await ida.wait_for("Your case number is"))
 
     # Buttons of the closed case: the rating once given, the old story prompt.
     await staff["tom"].send(f"/resolve {ref} software bug")
@@ -288,8 +251,7 @@ async def test_double_press_on_send_makes_one_case(skewer: SkewerApp, emu, staff
     summary = await to_summary(jan, WEBSHOP)
     first = await jan.press("Send", message=summary)
     second = await jan.press("Send", message=summary)
-    conf = await jan.wait_for("Your case number is")
-    ref = REF.search(conf.text).group(1)
+    ref = ref_of(await jan.wait_for("Your case number is"))
     again = await jan.wait_for("already sent")
     assert ref in again.text
     assert (await first.answer())["text"] in (None, "")
@@ -343,8 +305,7 @@ async def test_database_down_at_send_or_while_writing(skewer: SkewerApp, emu, st
         await kees.expect_no_message(0.3)  # above all: no confirmation
     # The database is back: Send works, once.
     await kees.press("Send", message=summary)
-    conf = await kees.wait_for("Your case number is")
-    ref = REF.search(conf.text).group(1)
+    ref = ref_of(await kees.wait_for("Your case number is"))
     (case,) = await cases(skewer)
     assert case.reference == ref and case.text == WEBSHOP
     await staff["tom"].wait_for(ref, chat=staff["digital_group"])
@@ -354,8 +315,7 @@ async def test_database_down_at_send_or_while_writing(skewer: SkewerApp, emu, st
 
     # Down while the customer writes: the message is kept and stored when the DB is back.
     lia = await emu.user(8011, "Lia", language_code="en")
-    await lia.send("The website logs me out at checkout.")
-    await lia.wait_for("That's everything")
+    await tell(lia, "The website logs me out at checkout.")
     with DatabaseDown(skewer, "inbound_events") as db:
         await lia.send("It started after the last app update.")
         sorry = await lia.wait_for("cannot save your message")
@@ -365,10 +325,7 @@ async def test_database_down_at_send_or_while_writing(skewer: SkewerApp, emu, st
         texts = [m.text for m in await lia.bot_messages()]
         # ... and the customer is told once, not once per try.
         assert sum("cannot save your message" in t for t in texts) == 1, texts
-    await lia.press("That's everything")
-    await lia.wait_for("served you better", timeout=10)
-    await lia.press("Skip")
-    summary = await lia.wait_for("Shall I send it?")
+    summary = await finish_story(lia, asks_reference=False)
     assert summary.text.count("after the last app update") == 1
     assert "logs me out at checkout" in summary.text
 
@@ -382,13 +339,10 @@ async def test_the_same_update_delivered_twice_has_one_effect(skewer: SkewerApp,
     # Telegram delivers the very same message again (same chat and message id).
     await emu.inject_update("message", story.message)
     await lou.send("It happens on my phone and my laptop.")
-    await lou.press("That's everything")
-    await lou.wait_for("served you better")
-    await lou.press("Skip")
-    summary = await lou.wait_for("Shall I send it?")
+    summary = await finish_story(lou, asks_reference=False)
     press = await lou.press("Send", message=summary)
     conf = await lou.wait_for("Your case number is")
-    ref = REF.search(conf.text).group(1)
+    ref = ref_of(conf)
     # ... and the Send press again (same callback query id).
     await emu.inject_update("callback_query", {
         "id": press.id, "from": {"id": lou.id, "is_bot": False, "first_name": "Lou",

@@ -12,51 +12,20 @@ import re
 from typing import Any
 
 from bot.app import SkewerApp
-from emulator.testing import TgMessage, TgUser
+from emulator.testing import TgMessage
+from tests.e2e.flows import (
+    LABELS,
+    answer_reference,
+    file_complaint,
+    finish_story,
+    ref_of,
+    send,
+    tell,
+    to_summary,
+)
 
-REF = re.compile(r"\b([A-Z2-9]{3}-[A-Z2-9]{3})\b")
-
-LABELS = {
-    "en": {"done": "That's everything", "skip": "Skip", "noref": "I don't have one",
-           "send": "Send", "change": "Change", "cancel": "Cancel",
-           "summary": "Shall I send it?", "better": "how could we have served you better?",
-           "ask_ref": "order or reference number", "confirm": "Your case number is"},
-    "nl": {"done": "Dat was het", "skip": "Overslaan", "noref": "Heb ik niet",
-           "send": "Versturen", "change": "Aanpassen", "cancel": "Annuleren",
-           "summary": "Zal ik het versturen?", "better": "hoe hadden we je beter kunnen helpen?",
-           "ask_ref": "order- of referentienummer", "confirm": "Je zaaknummer is"},
-}
 WEBSHOP = "I can't log in to my account, the website keeps rejecting my password"
 DELIVERY = "my parcel never arrived, the courier did not show up"
-
-
-async def to_summary(user: TgUser, story: str, *, better: str | None = None,
-                     reference: str | None = None, lang: str = "en") -> TgMessage:
-    """Tell a story and answer the questions up to the summary (which is returned)."""
-    t = LABELS[lang]
-    await user.send(story)
-    await user.wait_for(t["done"])
-    await user.press(t["done"])
-    await user.wait_for(t["better"])
-    if better is None:
-        await user.press(t["skip"])
-    else:
-        await user.send(better)
-    nxt = await user.wait_for(lambda m: t["summary"] in m.text or t["ask_ref"] in m.text)
-    if t["ask_ref"] in nxt.text:
-        if reference is None:
-            await user.press(t["noref"])
-        else:
-            await user.send(reference)
-        nxt = await user.wait_for(t["summary"])
-    return nxt
-
-
-async def file_complaint(user: TgUser, story: str, *, lang: str = "en", **kw: Any) -> str:
-    await to_summary(user, story, lang=lang, **kw)
-    await user.press(LABELS[lang]["send"])
-    conf = await user.wait_for(LABELS[lang]["confirm"])
-    return REF.search(conf.text).group(1)
 
 
 async def stored_cases(app: SkewerApp) -> list[Any]:
@@ -94,12 +63,8 @@ async def test_greeting_in_the_customers_language_and_the_first_message_kept(
     hello = await jane.wait_for("Hello Jane")
     assert "what went wrong" in hello.text
     await jane.wait_for("That's everything")
-    await jane.press("That's everything")
-    await jane.wait_for("served you better")
-    await jane.press("Skip")
-    await jane.wait_for("order or reference number")
-    await jane.press("I don't have one")
-    summary = await jane.wait_for("Shall I send it?")
+    asked = await finish_story(jane, asks_reference=True)
+    summary = await answer_reference(jane, asked)
     assert "the courier did not show up" in summary.text
     # Cancel at the summary: nothing is stored.
     await jane.press("Cancel", message=summary)
@@ -198,20 +163,15 @@ async def test_status_follow_ups_and_new(skewer: SkewerApp, emu, staff) -> None:
 async def test_messages_photos_documents_and_voice_become_one_complaint(skewer: SkewerApp, emu,
                                                                        staff) -> None:
     lena = await emu.user(6009, "Lena", language_code="en")
-    await lena.send("The website crashed while I was paying.")
-    await lena.wait_for("That's everything")
+    await tell(lena, "The website crashed while I was paying.")
     await lena.send("Then I could not log in to my account any more.")
     photo = await lena.send_photo(caption="the error screen")
     doc = await lena.send_document("receipt.pdf", caption="my receipt")
     voice = await lena.send_voice(duration=7)
-    await lena.press("That's everything")
-    await lena.wait_for("served you better")
-    await lena.send("Tell me at once when payment fails.")
-    summary = await lena.wait_for("Shall I send it?")
+    summary = await finish_story(lena, better="Tell me at once when payment fails.",
+                                 asks_reference=False)
     assert "Attachments</b>: 3" in summary.html or "Attachments: 3" in summary.text
-    await lena.press("Send")
-    conf = await lena.wait_for("Your case number is")
-    ref = REF.search(conf.text).group(1)
+    ref, _ = await send(lena)
 
     (case,) = await stored_cases(skewer)
     assert "crashed while I was paying" in case.text and "could not log in" in case.text
@@ -285,8 +245,7 @@ async def test_attachments_sent_at_any_question_are_kept(skewer: SkewerApp, emu,
                                                          staff) -> None:
     """A photo of the receipt when asked for the order number is the most natural answer."""
     rob = await emu.user(6019, "Rob", language_code="en")
-    await rob.send(DELIVERY)
-    await rob.wait_for("That's everything")
+    await tell(rob, DELIVERY)
     await rob.press("That's everything")
     await rob.wait_for("served you better")
     await rob.send_photo()  # no words: kept, and the question stands
@@ -304,7 +263,7 @@ async def test_attachments_sent_at_any_question_are_kept(skewer: SkewerApp, emu,
     summary = await rob.wait_for("Shall I send it?")
     assert "Attachments: 3" in summary.text
     await rob.press("Send", message=summary)
-    ref = REF.search((await rob.wait_for("Your case number is")).text).group(1)
+    ref = ref_of(await rob.wait_for("Your case number is"))
     case = (await stored_cases(skewer))[-1]
     assert case.reference == ref and case.better_service == "tell me the delivery time"
     async with skewer.store.unit() as unit:
@@ -317,37 +276,24 @@ async def test_attachments_sent_at_any_question_are_kept(skewer: SkewerApp, emu,
 async def test_order_number_asked_only_when_needed_and_the_confirmation(skewer: SkewerApp,
                                                                          emu) -> None:
     olaf = await emu.user(6010, "Olaf", language_code="en")
-    await olaf.send("my parcel 2025-008842 never arrived, the courier did not show up")
-    await olaf.wait_for("That's everything")
-    await olaf.press("That's everything")
-    await olaf.wait_for("served you better")
-    await olaf.press("Skip")
-    summary = await olaf.wait_for(lambda m: "Shall I send" in m.text or "order or" in m.text)
+    await tell(olaf, "my parcel 2025-008842 never arrived, the courier did not show up")
+    summary = await finish_story(olaf)
     assert "Shall I send it?" in summary.text, "asked for an order number already given"
     assert "2025-008842" in summary.text and "(skipped)" in summary.text
-    await olaf.press("Send")
-    await olaf.wait_for("Your case number is")
+    await send(olaf)
     (case,) = await stored_cases(skewer)
     assert case.order_reference == "2025-008842" and case.better_service is None
 
     # webshop: no requires_reference -> straight to the summary
     wim = await emu.user(6011, "Wim", language_code="en")
-    await wim.send(WEBSHOP)
-    await wim.wait_for("That's everything")
-    await wim.press("That's everything")
-    await wim.wait_for("served you better")
-    await wim.send("a working reset link")
-    nxt = await wim.wait_for(lambda m: "Shall I send" in m.text or "order or" in m.text)
+    await tell(wim, WEBSHOP)
+    nxt = await finish_story(wim, better="a working reset link")
     assert "Shall I send it?" in nxt.text
 
     # delivery: requires_reference -> asked; a wrong answer is asked again, a good one kept
     ria = await emu.user(6012, "Ria", language_code="en")
-    await ria.send(DELIVERY)
-    await ria.wait_for("That's everything")
-    await ria.press("That's everything")
-    await ria.wait_for("served you better")
-    await ria.send("text me the delivery slot")
-    ask = await ria.wait_for("order or reference number")
+    await tell(ria, DELIVERY)
+    ask = await finish_story(ria, better="text me the delivery slot", asks_reference=True)
     assert "Logistics" in ask.text and "I don't have one" in ask.button_texts
     await ria.send("no idea really")
     again = await ria.wait_for("couldn't find an order number")
@@ -355,8 +301,7 @@ async def test_order_number_asked_only_when_needed_and_the_confirmation(skewer: 
     await ria.send("HW-123456")
     summary = await ria.wait_for("Shall I send it?")
     assert "HW-123456" in summary.text
-    await ria.press("Send")
-    await ria.wait_for("Your case number is")
+    await send(ria)
     case = (await stored_cases(skewer))[-1]
     assert case.order_reference == "HW-123456" and case.category == "delivery"
     assert case.better_service == "text me the delivery slot"
@@ -379,9 +324,8 @@ async def test_compliment_is_thanked_stored_and_passed_on(skewer: SkewerApp, emu
                                                            staff) -> None:
     # "Daan" is also the name of a quality employee; the praise is about a courier.
     fenna = await emu.user(6015, "Fenna", language_code="nl")
-    await fenna.send("bezorger Daan was supervriendelijk")
-    await fenna.wait_for("Dat was het")
-    await fenna.press("Dat was het")
+    await tell(fenna, "bezorger Daan was supervriendelijk", lang="nl")
+    await fenna.press(LABELS["nl"]["done"])
     thanks = await fenna.wait_for("Wat fijn")
     assert "compliment" in thanks.text
     assert "hoe hadden we" not in thanks.text
@@ -399,9 +343,8 @@ async def test_compliment_is_thanked_stored_and_passed_on(skewer: SkewerApp, emu
 
     # A compliment for a staff member named with their own role goes to them and their lead.
     gijs = await emu.user(6016, "Gijs", language_code="en")
-    await gijs.send("Thank you, the fitter Bram was super friendly and helpful!")
-    await gijs.wait_for("That's everything")
-    await gijs.press("That's everything")
+    await tell(gijs, "Thank you, the fitter Bram was super friendly and helpful!")
+    await gijs.press(LABELS["en"]["done"])
     thanks = await gijs.wait_for("Thank you so much")
     assert "Bram" in thanks.text
     await staff["bram"].wait_for("Een compliment")

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 
 from bot.app import SkewerApp
 from bot.export import export
-
-REF = re.compile(r"\b([A-Z2-9]{3}-[A-Z2-9]{3})\b")
+from tests.e2e.flows import LABELS, answer_reference, finish_story, send, tell
 
 
 async def test_english_complaint_reaches_owner(skewer: SkewerApp, emu, staff) -> None:
@@ -17,20 +15,14 @@ async def test_english_complaint_reaches_owner(skewer: SkewerApp, emu, staff) ->
     greeting = await alice.wait_for("what went wrong")
     assert "Hello Alice" in greeting.text
 
-    await alice.send("The fridge was supposed to arrive yesterday between 12 and 4, nobody came.")
-    await alice.wait_for("That's everything")
-    await alice.send_photo(caption="the empty hallway")
-    await alice.press("That's everything")
-    await alice.wait_for("how could we have served you better?")
-    await alice.send("Call me when the driver is late.")
-    ask_ref = await alice.wait_for("order or reference number")
+    await tell(alice, "The fridge was supposed to arrive yesterday between 12 and 4, nobody came.",
+               photo="the empty hallway")
+    ask_ref = await finish_story(alice, better="Call me when the driver is late.",
+                                 asks_reference=True)
     assert "Logistics" in ask_ref.text
-    await alice.send("it is 2025-008842")
-    summary = await alice.wait_for("Shall I send it?")
+    summary = await answer_reference(alice, ask_ref, "it is 2025-008842")
     assert "2025-008842" in summary.text and "Call me when the driver is late." in summary.text
-    await alice.press("Send")
-    confirmation = await alice.wait_for("Your case number is")
-    ref = REF.search(confirmation.text).group(1)
+    ref, confirmation = await send(alice)
     assert "Logistics" in confirmation.text and "will personally handle it" in confirmation.text
     assert "complaints department" not in confirmation.text.lower()
 
@@ -66,14 +58,9 @@ async def test_dutch_complaint_staff_take_reply_resolve_feedback(skewer: SkewerA
     bob = await emu.user(5002, "Bob", language_code="nl")
     await bob.send("de app crasht elke keer bij het afrekenen, ik kan niks bestellen")
     await bob.wait_for("Hallo Bob")
-    await bob.wait_for("Dat was het")
-    await bob.press("Dat was het")
-    await bob.wait_for("hoe hadden we je beter kunnen helpen?")
-    await bob.press("Overslaan")
-    await bob.wait_for("Zal ik het versturen?")
-    await bob.press("Versturen")
-    conf = await bob.wait_for("Je zaaknummer is")
-    ref = REF.search(conf.text).group(1)
+    await bob.wait_for(LABELS["nl"]["done"])
+    await finish_story(bob, lang="nl", asks_reference=False)
+    ref, conf = await send(bob, lang="nl")
     assert "Digitaal" in conf.text
 
     # The digital team gets it in its group chat; Tom takes it there.

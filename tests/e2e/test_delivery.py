@@ -10,7 +10,7 @@ import pytest
 from bot.cli import main as cli_main
 from storage import outbox as q
 from tests.conftest import CONFIG
-from tests.e2e.test_customer_commands import file_complaint
+from tests.e2e.flows import file_complaint
 
 
 async def test_customer_blocked_the_bot_owner_is_told_and_later_replies_are_kept(
@@ -44,20 +44,8 @@ async def test_undeliverable_after_retries_is_dead_listed_and_surfaced(
     skewer.outbox.first_backoff = 0.05
     await emu.set_faults(1.0, ["500"], methods=["sendPhoto"])
     carla = await emu.user(5502, "Carla", language_code="en")
-    await carla.send("the app crashes at checkout, screenshot attached")
-    await carla.wait_for("That's everything")
-    await carla.send_photo(caption="error screen")
-    await carla.press("That's everything")
-    await carla.wait_for("served you better")
-    await carla.press("Skip")
-    msg = await carla.wait_for(lambda m: "Shall I send it?" in m.text or "reference" in m.text)
-    if "reference" in msg.text:
-        await carla.press("I don't have one")
-        await carla.wait_for("Shall I send it?")
-    await carla.press("Send")
-    import re
-
-    ref = re.search(r"[A-Z2-9]{3}-[A-Z2-9]{3}", (await carla.wait_for("case number")).text).group(0)
+    ref = await file_complaint(carla, "the app crashes at checkout, screenshot attached",
+                               photo="error screen")
     group = staff["digital_group"]
     alert = await staff["tom"].wait_for("kon na 3 pogingen niet worden afgeleverd", chat=group,
                                         timeout=15)

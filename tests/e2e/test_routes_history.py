@@ -11,7 +11,7 @@ import pytest
 
 from bot.routes_cli import main as routes_main
 from tests.conftest import CONFIG
-from tests.e2e.test_customer_commands import file_complaint
+from tests.e2e.flows import file_complaint
 
 
 @pytest.fixture

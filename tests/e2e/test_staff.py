@@ -8,37 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any
 
 from bot.app import SkewerApp
 from emulator.testing import TgMessage, TgUser
+from tests.e2e.flows import file_complaint
 
-REF = re.compile(r"\b([A-Z2-9]{3}-[A-Z2-9]{3})\b")
 BILLING = "I was charged twice for the same order"  # billing, high -> finance -> Noor
 WEBSHOP = "I can't log in to my account, the website keeps rejecting my password"  # digital group
 STAFF_BUTTONS = {"Oppakken", "Antwoorden", "Oplossen", "Overdragen", "Collega vragen"}
-
-
-async def file_complaint(user: TgUser, story: str, *, better: str | None = None,
-                         photo: str | None = None) -> str:
-    await user.send(story)
-    await user.wait_for("That's everything")
-    if photo is not None:
-        await user.send_photo(caption=photo)
-    await user.press("That's everything")
-    await user.wait_for("served you better")
-    if better is None:
-        await user.press("Skip")
-    else:
-        await user.send(better)
-    nxt = await user.wait_for(lambda m: "Shall I send" in m.text or "order or" in m.text)
-    if "Shall I send" not in nxt.text:
-        await user.press("I don't have one")
-        await user.wait_for("Shall I send it?")
-    await user.press("Send")
-    conf = await user.wait_for("Your case number is")
-    return REF.search(conf.text).group(1)
 
 
 async def case_of(app: SkewerApp, ref: str) -> Any:
@@ -270,6 +248,17 @@ async def test_consult_answers_go_to_the_owner_not_the_customer(skewer: SkewerAp
         ("internal", "pieter"), ("internal", "kim")]
     assert (await timeline(skewer, ref)).count("consult_answer") == 2
 
+    # /case shows every message with its channel; a colleague's input is marked internal.
+    await noor.send(f"/case {ref}")
+    shown = await noor.wait_for(lambda m: ref in m.text and "Berichten" in m.text)
+    lines = shown.text.split("Berichten, met het kanaal van elk:\n", 1)[1].splitlines()
+    assert [line.split(" · ", 1)[1] for line in lines] == [
+        f"klant via telegram: {BILLING}",
+        "Pieter, intern: The courier was paid twice too, same batch.",
+        "Kim, intern: The webshop did send two payment requests.",
+    ]
+    assert all(line.startswith("vandaag om ") for line in lines)
+
 
 # -- typed twins -------------------------------------------------------------------------
 async def test_typed_commands_and_usage(skewer: SkewerApp, emu, staff) -> None:
@@ -321,7 +310,7 @@ async def test_typed_commands_and_usage(skewer: SkewerApp, emu, staff) -> None:
 # -- refusals ----------------------------------------------------------------------------
 async def test_non_staff_cannot_press_staff_buttons_or_type_staff_commands(
         skewer: SkewerApp, emu, staff, caplog) -> None:
-    caplog.set_level(logging.WARNING, logger="skewer.service")
+    caplog.set_level(logging.WARNING, logger="skewer.guard")
     customer, ref, _, _ = await billing_case(emu, staff)
     toast = await (await _forged(customer, f"k:take:{ref}:")).answer()
     assert toast["text"] == "This is for staff only." and toast["show_alert"]
@@ -395,8 +384,6 @@ async def test_a_reply_before_the_link_is_recorded_still_finds_the_case(skewer, 
     from bot.ports import Inbound, Sender
 
     bob = await emu.user(5301, "Bob", language_code="en")
-    from tests.e2e.test_customer_commands import file_complaint
-
     ref = await file_complaint(bob, "the app crashes when I log in, every single time")
     tom = staff["tom"]
     ev = Inbound(channel="telegram", event_id="m:1041:fast-reply", chat_id="1041",

@@ -11,7 +11,8 @@ from bot.app import SkewerApp
 from emulator.testing import TgMessage, TgUser
 from storage import timers as tm
 from tests.e2e.conftest import Clock
-from tests.e2e.test_staff import REF, case_of, file_complaint, timeline  # noqa: F401
+from tests.e2e.flows import REF, file_complaint  # noqa: F401
+from tests.e2e.test_staff import case_of, timeline  # noqa: F401
 
 AMS = ZoneInfo("Europe/Amsterdam")
 DELIVERY = "my parcel has been stuck in transit for a week"  # normal -> logistics -> Sanne

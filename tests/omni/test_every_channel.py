@@ -8,13 +8,13 @@ import re
 
 from bot.apikeys import create_key
 from tests.e2e.conftest import NOW
+from tests.e2e.flows import REF, finish_story, send, tell
 from tests.omni.conftest import WebCustomer, base_url
 from tests.omni.test_rasa import SECRET, post, recorded, slots
 from tests.omni.test_rest_api import call
 
 STORY = "The app crashes every time I try to pay, I cannot order anything"
 BETTER = "Test the payment page before releasing."
-REF = re.compile(r"\b([A-Z2-9]{3}-[A-Z2-9]{3})\b")
 
 
 def normalised(text: str, ref: str) -> str:
@@ -30,14 +30,9 @@ async def test_one_complaint_four_channels_one_owner(start_omni, emu, staff, htt
     refs: dict[str, str] = {}
 
     kim = await emu.user(5201, "Kim", language_code="en")
-    await kim.send(STORY)
-    await kim.wait_for("That's everything")
-    await kim.press("That's everything")
-    await kim.wait_for("how could we have served you better?")
-    await kim.send(BETTER)
-    await kim.wait_for("Shall I send it?")
-    await kim.press("Send")
-    refs["telegram"] = REF.search((await kim.wait_for("Your case number is")).text).group(1)
+    await tell(kim, STORY)
+    await finish_story(kim, better=BETTER, asks_reference=False)
+    refs["telegram"], _ = await send(kim)
 
     web = WebCustomer(http, base, "en", "Kim")
     await web.connect()

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from tests.e2e.flows import finish_story, send, tell
 from tests.omni.conftest import WebCustomer, base_url
 
-REF = re.compile(r"\b([A-Z2-9]{3}-[A-Z2-9]{3})\b")
 CODE = re.compile(r"/link ([A-Z2-9]{6})")
 
 
@@ -16,14 +16,9 @@ async def test_link_telegram_to_web_then_replies_follow_the_customer(start_omni,
                                                                      http, clock) -> None:
     app = await start_omni()
     gina = await emu.user(5101, "Gina", language_code="en")
-    await gina.send("The app crashes every time I try to pay, I cannot order anything")
-    await gina.wait_for("That's everything")
-    await gina.press("That's everything")
-    await gina.wait_for("how could we have served you better?")
-    await gina.press("Skip")
-    await gina.wait_for("Shall I send it?")
-    await gina.press("Send")
-    ref = REF.search((await gina.wait_for("Your case number is")).text).group(1)
+    await tell(gina, "The app crashes every time I try to pay, I cannot order anything")
+    await finish_story(gina, asks_reference=False)
+    ref, _ = await send(gina)
     tom, group = staff["tom"], staff["digital_group"]
     note = await tom.wait_for(ref, chat=group)
 
@@ -57,6 +52,16 @@ async def test_link_telegram_to_web_then_replies_follow_the_customer(start_omni,
     assert view is not None
     assert [m["channel"] for m in view["messages"] if m["direction"] == "in"] == \
         ["telegram", "web"]
+    # ... and Tom's /case view in Telegram shows the same timeline: each message, its channel.
+    await tom.send(f"/case {ref}")
+    shown = await tom.wait_for(lambda m: ref in m.text and "Berichten" in m.text)
+    timeline = shown.text.split("Berichten, met het kanaal van elk:\n", 1)[1].splitlines()
+    assert [line.split(" · ", 1)[1] for line in timeline] == [
+        "klant via telegram: The app crashes every time I try to pay, I cannot order anything",
+        "Tom aan de klant via web: We found the bug, a fix is live.",
+        "klant via web: great, it works",
+    ]
+    assert [m["channel"] for m in view["messages"]] == ["telegram", "web", "web"]
 
     # The code worked once.
     other = WebCustomer(http, base_url(app), "en")

@@ -17,9 +17,9 @@ import pytest
 
 from emulator.server import Emulator
 from storage.store import Store
+from tests.e2e.flows import file_complaint
 from tests.reliability.service import ServiceProcess, fast_config
 
-REF = re.compile(r"Your case number is ([A-Z2-9]{3}-[A-Z2-9]{3})")
 CUSTOMERS = 200
 KILLS = 5
 STORIES = [
@@ -32,23 +32,10 @@ RESULTS = Path(__file__).resolve().parents[2] / ".run"
 
 
 async def customer(emu: Emulator, n: int) -> str:
+    """One customer's whole intake (in this test process; only the service is killed)."""
     user = await emu.user(30_000 + n, f"Klant{n}", language_code="en")
-    wait = 120.0
-    await user.send(STORIES[n % len(STORIES)].format(n=n))
-    await user.wait_for("That's everything", timeout=wait)
-    await user.press("That's everything")
-    await user.wait_for("served you better", timeout=wait)
-    await user.send("Tell me honestly when it will be fixed.")
-    msg = await user.wait_for(lambda m: "Shall I send it?" in m.text or "reference number" in m.text,
-                              timeout=wait)
-    if "reference number" in msg.text:
-        await user.press("I don't have one")
-        await user.wait_for("Shall I send it?", timeout=wait)
-    await user.press("Send")
-    confirmation = await user.wait_for("Your case number is", timeout=wait)
-    match = REF.search(confirmation.text)
-    assert match, confirmation.text
-    return match.group(1)
+    return await file_complaint(user, STORIES[n % len(STORIES)].format(n=n),
+                                better="Tell me honestly when it will be fixed.", timeout=120.0)
 
 
 async def leased_unrecorded(db_url: str) -> int:

@@ -153,7 +153,7 @@ class Feeder:
 async def test_hostile_updates_never_crash_leak_or_send_bad_markup(emu, start_skewer, staff,
                                                                    tmp_path) -> None:
     from tests.conftest import CONFIG
-    from tests.e2e.test_customer_commands import file_complaint
+    from tests.e2e.flows import file_complaint
 
     _draw()
     assert len(SEQUENCES) >= 250
