@@ -18,11 +18,8 @@ from routing.types import (
     Classification,
     CustomerFacts,
     Decision,
-    Kind,
     OwnershipState,
     PersonState,
-    Reason,
-    Urgency,
 )
 from storage.records import CaseRecord, CustomerRecord
 
@@ -73,22 +70,6 @@ def _classified_from(ctx: Ctx, inp: CaseInput) -> str:
     return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode()).hexdigest()
 
 
-def _classification_of(d: dict[str, Any]) -> Classification:
-    """The inverse of Classification.to_dict (a classification kept in the dialog state)."""
-    def reasons(key: str) -> tuple[Reason, ...]:
-        return tuple(Reason(r["signal"], r.get("words", ""), r.get("effect", ""))
-                     for r in d.get(key, []))
-
-    return Classification(
-        urgency=Urgency(d["urgency"]), urgency_reasons=reasons("urgency_reasons"),
-        category=d["category"], category_reasons=reasons("category_reasons"),
-        kind=Kind(d["kind"]), kind_reasons=reasons("kind_reasons"), language=d["language"],
-        language_reason=d.get("language_reason", ""),
-        repeat_contact=bool(d.get("repeat_contact", False)),
-        named_people=tuple(d.get("named_people", ())),
-    )
-
-
 async def classify_story(ctx: Ctx, state: dict[str, Any], customer: CustomerRecord, lang: str,
                          story: str) -> Classification:
     """Classify the finished story, and keep the result in the dialog state with a fingerprint
@@ -108,7 +89,7 @@ async def decide(ctx: Ctx, text: str, lang: str, customer: CustomerRecord,
     ownership = await ownership_state(ctx)
     kept = (state or {}).get("classified")
     if isinstance(kept, dict) and kept.get("from") == _classified_from(ctx, inp):
-        return ctx.deps.router.decide_classified(inp, _classification_of(kept["as"]), ownership)
+        return ctx.deps.router.decide_classified(inp, Classification.from_dict(kept["as"]), ownership)
     return ctx.deps.router.decide(inp, ownership)
 
 

@@ -58,6 +58,10 @@ class Reason:
     def to_dict(self) -> dict[str, str]:
         return {"signal": self.signal, "words": self.words, "effect": self.effect}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Reason:
+        return cls(d["signal"], d.get("words", ""), d.get("effect", ""))
+
 
 @dataclass(frozen=True)
 class Classification:
@@ -90,6 +94,22 @@ class Classification:
             "repeat_contact": self.repeat_contact,
             "named_people": list(self.named_people),
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Classification:
+        """The inverse of `to_dict` (a classification kept in a dialog state)."""
+
+        def reasons(key: str) -> tuple[Reason, ...]:
+            return tuple(Reason.from_dict(r) for r in d.get(key, []))
+
+        return cls(
+            urgency=Urgency(d["urgency"]), urgency_reasons=reasons("urgency_reasons"),
+            category=d["category"], category_reasons=reasons("category_reasons"),
+            kind=Kind(d["kind"]), kind_reasons=reasons("kind_reasons"), language=d["language"],
+            language_reason=d.get("language_reason", ""),
+            repeat_contact=bool(d.get("repeat_contact", False)),
+            named_people=tuple(d.get("named_people", ())),
+        )
 
 
 @dataclass(frozen=True)

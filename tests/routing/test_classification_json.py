@@ -6,10 +6,9 @@ import json
 
 import pytest
 
-from bot.cases import _classification_of
 from routing.config import parse_config
 from routing.engine import Router
-from routing.types import CaseInput, CustomerFacts
+from routing.types import CaseInput, Classification, CustomerFacts
 from tests.conftest import CONFIG
 
 
@@ -29,4 +28,4 @@ def router() -> Router:
 def test_the_json_round_trip_gives_the_same_classification(router: Router, text: str,
                                                            facts: dict[str, int]) -> None:
     c = router.classify(CaseInput(text, customer=CustomerFacts(prior_contacts=facts)))
-    assert _classification_of(json.loads(json.dumps(c.to_dict()))) == c
+    assert Classification.from_dict(json.loads(json.dumps(c.to_dict()))) == c
