@@ -131,7 +131,7 @@ class PhraseSet:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         always: list[re.Pattern[str]] = []
-        by_gram: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        keyed: list[tuple[str, str, re.Pattern[str]]] = []
         n = 0
         for p in phrases:
             if not p.strip():
@@ -141,11 +141,21 @@ class PhraseSet:
             if lit is None or len(lit) < 3:
                 always.append(rx)
             else:
-                by_gram.setdefault(lit[:3], []).append((lit, rx))
+                keyed.append((lit[:3], lit, rx))
+        # Where several phrases match at the same place, the one listed first is reported
+        # first (phrases without a usable literal before the others, as they always were), so
+        # the words a reason quotes do not depend on the order of a set.
+        rank: dict[re.Pattern[str], int] = {}
+        for rx in always + [rx for _, _, rx in keyed]:
+            rank.setdefault(rx, len(rank))
+        by_gram: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        for key, lit, rx in keyed:
+            by_gram.setdefault(key, []).append((lit, rx))
         self.size = n
         self.always = tuple(always)
         self.by_gram = by_gram
         self.keys = frozenset(by_gram)
+        self._rank = rank.__getitem__
 
     def __bool__(self) -> bool:
         return self.size > 0
@@ -154,6 +164,7 @@ class PhraseSet:
         found = list(self.always)
         for key in self.keys & (g if g is not None else grams(text)):
             found.extend(rx for lit, rx in self.by_gram[key] if lit in text)
+        found.sort(key=self._rank)
         return found
 
     def finditer(self, text: str, g: frozenset[str] | None = None) -> list[re.Match[str]]:
