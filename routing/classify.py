@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from routing.config import Classifier as ClassifierSettings
 from routing.config import Config, SignalSpec
 from routing.defaults import LEXICONS, SIGNALS
-from routing.text import PhraseSet, fold, grams, stem, words
+from routing.text import PhraseSet, TextIndex, fold, index, stem, words
 from routing.types import CaseInput, Classification, Example, Kind, Reason, Urgency
 
 NOT_RECOGNISED = "language not recognised, default used"
@@ -98,7 +98,7 @@ class _Scan:
     folded: str
     tokens: list[str]
     sentence_starts: list[int]
-    grams: frozenset[str]
+    grams: TextIndex  # what the phrase sets look up in `folded`
 
 
 class TextClassifier:
@@ -184,7 +184,7 @@ class TextClassifier:
             raw = raw[:head] + "\n" + raw[-tail:]
         folded = fold(raw)
         tokens = words(folded)
-        scan = _Scan(raw[: len(folded) + 1000], folded, tokens, self._sentence_starts(folded), grams(folded))
+        scan = _Scan(raw[: len(folded) + 1000], folded, tokens, self._sentence_starts(folded), index(folded))
 
         language, lang_reason, present = self._language(tokens, inp.language)
         lang_reasons: list[Reason] = []

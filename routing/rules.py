@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from routing.config import Condition, Config, Hours, Rule
-from routing.text import PhraseSet, fold, grams
+from routing.text import PhraseSet, TextIndex, fold
 from routing.types import CaseInput, Classification, RuleMiss, Urgency
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -28,7 +28,7 @@ class MatchContext:
     inp: CaseInput
     c: Classification
     _folded: str | None = None
-    _grams: frozenset[str] | None = None
+    _index: TextIndex | None = None
     _local: dict[str, datetime] | None = None
 
     @property
@@ -38,10 +38,10 @@ class MatchContext:
         return self._folded
 
     @property
-    def grams(self) -> frozenset[str]:
-        if self._grams is None:
-            self._grams = grams(self.folded)
-        return self._grams
+    def index(self) -> TextIndex:
+        if self._index is None:
+            self._index = TextIndex(self.folded)
+        return self._index
 
     def local(self, tz: ZoneInfo) -> datetime | None:
         if self.inp.now is None:
@@ -210,7 +210,7 @@ def compile_condition(cond: Condition, hours: CompiledHours) -> tuple[Check, ...
         kws = PhraseSet(cond.keywords)
         wantk2 = _fmt(cond.keywords)
         checks.append(
-            lambda x: None if kws.search(x.folded, g=x.grams) else f"text has none of the keywords ({wantk2})"
+            lambda x: None if kws.search(x.folded, g=x.index) else f"text has none of the keywords ({wantk2})"
         )
     if cond.regex is not None:
         rx = re.compile(cond.regex, re.IGNORECASE)

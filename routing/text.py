@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 MAX_CHARS = 20_000  # longer messages are cut: the start says what it is about
 _WORD = re.compile(r"[a-z0-9€]+(?:['’][a-z]+)?")
@@ -119,74 +120,291 @@ def _literal(phrase: str) -> str | None:
     return max(cores, key=len) if cores else None
 
 
+_RUN = re.compile(r"\w+")
+
+
+class TextIndex:
+    r"""What the phrase sets look up in one text, computed once per text and shared by all sets:
+    its words (maximal runs of `\w` characters, exactly what the phrase regexes' `(?<!\w)` and
+    `(?!\w)` delimit), their first three letters, and whether it is plain ASCII."""
+
+    __slots__ = ("_heads", "ascii", "text", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words = frozenset(_RUN.findall(text))
+        self.ascii = text.isascii()
+        self._heads: frozenset[str] | None = None
+
+    @property
+    def heads(self) -> frozenset[str]:
+        if self._heads is None:
+            self._heads = frozenset(w[:3] for w in self.words)
+        return self._heads
+
+
+def index(text: str) -> TextIndex:
+    return TextIndex(text)
+
+
+class _Phrase:
+    """One phrase of a set: its regex, what a text must contain for it to match anywhere, and
+    the literal every match starts with (so it is tried only where that literal occurs)."""
+
+    __slots__ = ("anchor", "lead", "options", "rank", "rx", "subs", "words")
+
+    def __init__(self, rx: re.Pattern[str], rank: int) -> None:
+        self.rx = rx
+        self.rank = rank
+        self.words: tuple[str, ...] = ()  # whole words it needs besides its key
+        self.subs: tuple[str, ...] = ()  # substrings it needs besides its key
+        # Every match starts with `anchor`, or (`lead`) at the start of the word holding it;
+        # None: the regex scans the text itself.
+        self.anchor: str | None = None
+        self.lead = False
+        self.options: tuple[str, ...] | None = None  # `re:`: one of these occurs in every match
+
+    def possible(self, ix: TextIndex) -> bool:
+        words = ix.words
+        text = ix.text
+        return all(w in words for w in self.words) and all(s in text for s in self.subs)
+
+    def matches(self, text: str, pos: int, end: int, stop: int | None = None) -> list[re.Match[str]]:
+        """What `rx.finditer(text, pos, end)` returns (the first match only, or none starting
+        after `stop`, when `stop` is given)."""
+        a = self.anchor
+        rx = self.rx
+        if a is None:
+            if stop is None:
+                return list(rx.finditer(text, pos, end))
+            m = rx.search(text, pos, end)
+            return [] if m is None else [m]
+        out: list[re.Match[str]] = []
+        done = pos  # where the regex would go on searching
+        i = text.find(a, pos, end)
+        while i >= 0:
+            p = i
+            if self.lead:  # `(?<![\w'])\w*core`: only the start of the word can match
+                while p > 0 and (text[p - 1].isalnum() or text[p - 1] == "_"):
+                    p -= 1
+            if stop is not None and p > stop:
+                break
+            if p >= done:
+                m = rx.match(text, p, end)
+                if m is not None:
+                    out.append(m)
+                    if stop is not None:
+                        break
+                    done = m.end()
+            i = text.find(a, i + 1, end)
+        return out
+
+
+def _tokens(phrase: str) -> list[tuple[bool, bool, str]]:
+    """(leading *, trailing *, core) of each word of a phrase, as `phrase_regex` reads them."""
+    out = []
+    for tok in fold(phrase).split(" "):
+        if tok == "..":
+            continue
+        lead = tok.startswith("*") and len(tok) > 1
+        if lead:
+            tok = tok[1:]
+        star = tok.endswith("*") and len(tok) > 1
+        out.append((lead, star, tok[:-1] if star else tok))
+    return out
+
+
+def _regex_options(rx: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Strings one of which occurs in every match of a regular expression, or None."""
+    if rx.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(rx.pattern, rx.flags)
+    except Exception:  # no pre-check then; the regex itself compiled
+        return None
+    return _best(_options(list(parsed)))
+
+
+def _best(found: list[frozenset[str]]) -> tuple[str, ...] | None:
+    usable = [f for f in found if f and min(map(len, f)) >= 2]
+    if not usable:
+        return None
+    best = max(usable, key=lambda f: (min(map(len, f)), -len(f)))
+    return tuple(sorted(best))
+
+
+def _options(seq: list[Any]) -> list[frozenset[str]]:
+    """For a parsed sequence: sets of strings, for each set one of them occurs in every match."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    found: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            found.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, av in seq:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        flush()
+        if op is c.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            if not (add_flags or del_flags):
+                found.extend(_options(list(sub)))
+        elif op is c.ATOMIC_GROUP:
+            found.extend(_options(list(av)))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            lo, _hi, sub = av
+            if lo >= 1:
+                found.extend(_options(list(sub)))
+        elif op is c.BRANCH:
+            alts: set[str] = set()
+            for alt in av[1]:
+                best = _best(_options(list(alt)))
+                if best is None:
+                    break
+                alts.update(best)
+            else:
+                found.append(frozenset(alts))
+    flush()
+    return found
+
+
 class PhraseSet:
     """Many phrases matched against folded text, fast.
 
     One big alternation makes Python's regex engine try every phrase at every position;
-    instead each phrase keeps its own regex, run only when its longest literal word occurs in
-    the text. Which literals occur is found with one set intersection on character trigrams
-    (`grams(text)`, computed once per message and shared by all phrase sets), then confirmed
-    with a substring test. Results are the same as the alternation's.
+    instead each phrase keeps its own regex, tried only where it can match. A phrase is
+    indexed by one whole word it needs (its longest; for `bezorg*` the first three letters of
+    a word it starts; for `*lucht` or an emoji a substring; for `re:` a literal the expression
+    needs, when there is one): with the text's words (`index(text)`, computed once per message
+    and shared by all phrase sets) one set intersection finds the phrases that may occur, a
+    look at their other words and substrings confirms it, and their regexes are then matched
+    only where the literal they start with occurs in the text. Results are what running every
+    regex over the whole text gives; where several phrases match at the same place, the one
+    listed first comes first.
     """
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        always: list[re.Pattern[str]] = []
-        keyed: list[tuple[str, str, re.Pattern[str]]] = []
-        n = 0
+        entries: list[tuple[str, str | None, re.Pattern[str]]] = []
         for p in phrases:
             if not p.strip():
                 continue
-            n += 1
             lit, rx = _literal(p), compile_phrase(p)
-            if lit is None or len(lit) < 3:
-                always.append(rx)
-            else:
-                keyed.append((lit[:3], lit, rx))
-        # Where several phrases match at the same place, the one listed first is reported
-        # first (phrases without a usable literal before the others, as they always were), so
-        # the words a reason quotes do not depend on the order of a set.
+            entries.append((p, lit, rx))
+        # The order in which matches at the same place are reported: phrases without a usable
+        # literal first (as they always were), then the others, each in the order listed.
+        always = [e for e in entries if e[1] is None or len(e[1]) < 3]
+        keyed = [e for e in entries if not (e[1] is None or len(e[1]) < 3)]
         rank: dict[re.Pattern[str], int] = {}
-        for rx in always + [rx for _, _, rx in keyed]:
+        for _, _, rx in always + keyed:
             rank.setdefault(rx, len(rank))
-        by_gram: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-        for key, lit, rx in keyed:
-            by_gram.setdefault(key, []).append((lit, rx))
-        self.size = n
-        self.always = tuple(always)
-        self.by_gram = by_gram
-        self.keys = frozenset(by_gram)
-        self._rank = rank.__getitem__
+        self.size = len(entries)
+        self.by_word: dict[str, list[_Phrase]] = {}
+        self.by_head: dict[str, list[_Phrase]] = {}
+        self.by_sub: list[tuple[str, bool, _Phrase]] = []  # (substring, is ASCII, phrase)
+        self.scanned: list[_Phrase] = []  # `re:` and phrases without words
+        for p, _, rx in entries:
+            self._add(p.strip(), _Phrase(rx, rank[rx]))
+        self.word_keys = frozenset(self.by_word)
+        self.head_keys = frozenset(self.by_head)
+
+    def _add(self, phrase: str, ph: _Phrase) -> None:
+        if phrase.startswith("re:"):
+            ph.options = _regex_options(ph.rx)
+            self.scanned.append(ph)
+            return
+        toks = _tokens(phrase)
+        if not toks:
+            self.scanned.append(ph)
+            return
+        ph.lead, ph.anchor = toks[0][0], toks[0][2]
+        exact: list[str] = []  # words that occur whole in every match
+        subs: list[str] = []  # substrings that occur in every match
+        head: str | None = None  # first letters of a word of the text every match starts
+        for lead, star, core in toks:
+            bounded_left = not lead and core[:1].isalnum()
+            bounded_right = core[-1:].isalnum() and not star
+            partial = False
+            for m in _RUN.finditer(core):
+                left = m.start() > 0 or bounded_left
+                right = m.end() < len(core) or bounded_right
+                if left and right:
+                    exact.append(m.group())
+                else:
+                    partial = True
+                    if left and head is None and len(m.group()) >= 3:
+                        head = m.group()[:3]
+            if partial or not _RUN.fullmatch(core):
+                subs.append(core)
+        if exact:
+            key = max(exact, key=len)
+            exact.remove(key)
+            ph.words, ph.subs = tuple(exact), tuple(subs)
+            self.by_word.setdefault(key, []).append(ph)
+        elif head is not None:
+            ph.subs = tuple(subs)
+            self.by_head.setdefault(head, []).append(ph)
+        else:
+            lit = max(subs, key=len)
+            subs.remove(lit)
+            ph.subs = tuple(subs)
+            self.by_sub.append((lit, lit.isascii(), ph))
 
     def __bool__(self) -> bool:
         return self.size > 0
 
-    def _candidates(self, text: str, g: frozenset[str] | None) -> list[re.Pattern[str]]:
-        found = list(self.always)
-        for key in self.keys & (g if g is not None else grams(text)):
-            found.extend(rx for lit, rx in self.by_gram[key] if lit in text)
-        found.sort(key=self._rank)
+    def _candidates(self, ix: TextIndex) -> list[_Phrase]:
+        found: list[_Phrase] = []
+        for w in self.word_keys & ix.words:
+            found.extend(ph for ph in self.by_word[w] if ph.possible(ix))
+        if self.head_keys:
+            for h in self.head_keys & ix.heads:
+                found.extend(ph for ph in self.by_head[h] if ph.possible(ix))
+        text = ix.text
+        for lit, is_ascii, ph in self.by_sub:
+            if (is_ascii or not ix.ascii) and lit in text and ph.possible(ix):
+                found.append(ph)
+        for ph in self.scanned:
+            if ph.options is None or any(o in text for o in ph.options):
+                found.append(ph)
+        found.sort(key=_rank)
         return found
 
-    def finditer(self, text: str, g: frozenset[str] | None = None) -> list[re.Match[str]]:
+    def finditer(self, text: str, g: TextIndex | None = None) -> list[re.Match[str]]:
+        ix = g if g is not None else TextIndex(text)
         out: list[re.Match[str]] = []
-        for rx in self._candidates(text, g):
-            out.extend(rx.finditer(text))
-        out.sort(key=lambda m: m.start())
+        end = len(text)
+        for ph in self._candidates(ix):
+            out.extend(ph.matches(text, 0, end))
+        out.sort(key=_start)
         return out
 
     def search(
-        self, text: str, pos: int = 0, endpos: int | None = None, g: frozenset[str] | None = None
+        self, text: str, pos: int = 0, endpos: int | None = None, g: TextIndex | None = None
     ) -> re.Match[str] | None:
         end = len(text) if endpos is None else endpos
-        window = text[pos:end] if (pos or end != len(text)) else text
+        if pos or end != len(text):
+            ix = TextIndex(text[pos:end])
+        else:
+            ix = g if g is not None else TextIndex(text)
         best: re.Match[str] | None = None
-        for rx in self._candidates(window, g if window is text else None):
-            m = rx.search(text, pos, end)
-            if m is not None and (best is None or m.start() < best.start()):
-                best = m
+        for ph in self._candidates(ix):
+            # Only a match starting before the best so far counts: the first listed wins ties.
+            found = ph.matches(text, pos, end, None if best is None else best.start() - 1)
+            if found and (best is None or found[0].start() < best.start()):
+                best = found[0]
         return best
 
 
-def grams(text: str) -> frozenset[str]:
-    """All character trigrams of a text (the PhraseSet pre-filter)."""
-    return frozenset(text[i : i + 3] for i in range(len(text) - 2))
+def _rank(ph: _Phrase) -> int:
+    return ph.rank
+
+
+def _start(m: re.Match[str]) -> int:
+    return m.start()
