@@ -124,7 +124,7 @@ def config_texts(data: dict[str, Any]) -> list[str]:
     return out
 
 
-def synthetic_texts(dev: list[str], generated: list[dict[str, Any]]) -> list[str]:
+def synthetic_texts(dev: list[str], generated: list[dict[str, Any]], data: dict[str, Any]) -> list[str]:
     joined = "\n\n".join(dev)
     long50k = (joined * (50_000 // max(1, len(joined)) + 1))[:50_000]
     out = [
@@ -191,6 +191,21 @@ def synthetic_texts(dev: list[str], generated: list[dict[str, Any]]) -> list[str
         num = r["name"][1:6]
         out.append(f"Mijn {code} is kapot: {rest}. Er komt rook uit! Order ORD-{num}")
         out.append(f"My {code} broke down, {rest}, third time I contact you. HW {num}12")
+    for r in generated[1:300:3]:  # not ASCII: accents, and letters that match ASCII ones caselessly
+        kws = r["when"].get("keywords") or [""]
+        num = r["name"][1:6]
+        out.append(f"Bestelling {kws[0]}: {' '.join(kws[1:3])}, café ‘kapót’ — ord {num}")
+        out.append(f"{kws[0].upper()} ſtuk \u212a İ ı B2B{num} \u212aapot")
+    # Order numbers of the order-pattern rules, in texts about their category.
+    cat_words = {c["id"]: [w for ws in (c.get("keywords") or {}).values() for w in ws]
+                 for c in data["categories"]}
+    orders = [r for r in generated if "order_pattern" in r["name"]]
+    for j, r in enumerate(orders[:60]):
+        about = ", ".join(cat_words.get(r["when"]["category"][0], [])[:3])
+        num = r["name"][1:6]
+        code = ("ORD-", "hw ", "B2B", "Ord", "ſ-")[j % 5]
+        tail = ("", " café", " İ", " \u212a", "")[j % 5]
+        out.append(f"{about}. Ordernummer {code}{num}{j % 10}{tail}")
     return out
 
 
@@ -283,7 +298,7 @@ def snapshot() -> dict[str, Any]:
     sets: dict[str, list[str]] = {"dev": dev, "tsv": tsv_texts(), **public_texts(),
                                   "config": config_texts(data),
                                   "bank_config": config_texts(yaml.safe_load(BANK.read_text("utf-8"))),
-                                  "synthetic": synthetic_texts(dev, generated),
+                                  "synthetic": synthetic_texts(dev, generated, data),
                                   "dev_upper": [t.upper() for t in dev],
                                   "dev_question": [t + " Wat nu?" for t in dev]}
     out: dict[str, Any] = {"texts": {k: [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest()[:16]
