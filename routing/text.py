@@ -19,12 +19,24 @@ _SPACES = re.compile(r"\s+")
 _FOLD_TABLE = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
 
+# The last text folded and indexed, and the result: a decision folds and indexes its message
+# in classification and again in the rule walk (when a rule has keywords).
+_last_fold: tuple[str, str] = ("", "")
+_last_index: tuple[str, TextIndex] | None = None
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, typographic quotes made plain, whitespace squeezed."""
-    text = text[:MAX_CHARS].translate(_FOLD_TABLE).lower()
-    if not text.isascii():
-        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", text).strip()
+    global _last_fold
+    last = _last_fold
+    if text is last[0]:
+        return last[1]
+    out = text[:MAX_CHARS].translate(_FOLD_TABLE).lower()
+    if not out.isascii():
+        out = "".join(ch for ch in unicodedata.normalize("NFKD", out) if not unicodedata.combining(ch))
+    out = _SPACES.sub(" ", out).strip()
+    _last_fold = (text, out)
+    return out
 
 
 def words(folded: str) -> list[str]:
@@ -144,7 +156,14 @@ class TextIndex:
 
 
 def index(text: str) -> TextIndex:
-    return TextIndex(text)
+    """The `TextIndex` of a text (the last one's is kept: see `_last_fold`)."""
+    global _last_index
+    last = _last_index
+    if last is not None and text is last[0]:
+        return last[1]
+    found = TextIndex(text)
+    _last_index = (text, found)
+    return found
 
 
 class _Phrase:
@@ -214,17 +233,30 @@ def _tokens(phrase: str) -> list[tuple[bool, bool, str]]:
     return out
 
 
-def _regex_options(rx: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Strings one of which occurs in every match of a regular expression, or None."""
-    if rx.flags & re.IGNORECASE:
-        return None
+# The only characters outside ASCII that an ASCII letter matches under IGNORECASE (found by
+# trying every code point): İ and ı for i, the Kelvin sign for k, the long s for s.
+CASELESS_ASCII_LOOKALIKES = "\u0130\u0131\u212a\u017f"
+
+
+def regex_literals(rx: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Strings one of which occurs in every match of a regular expression, or None.
+
+    With IGNORECASE they are lower-case ASCII, for a test on the lower-cased text, which holds
+    only for a text without the four other letters that match ASCII ones then (see
+    `CASELESS_ASCII_LOOKALIKES`).
+    """
     try:
         from re import _parser  # type: ignore[attr-defined]
 
         parsed = _parser.parse(rx.pattern, rx.flags)
     except Exception:  # no pre-check then; the regex itself compiled
         return None
-    return _best(_options(list(parsed)))
+    found = _best(_options(list(parsed)))
+    if found is None or not rx.flags & re.IGNORECASE:
+        return found
+    if not all(o.isascii() for o in found):
+        return None
+    return tuple(sorted({o.lower() for o in found}))
 
 
 def _best(found: list[frozenset[str]]) -> tuple[str, ...] | None:
@@ -316,7 +348,7 @@ class PhraseSet:
 
     def _add(self, phrase: str, ph: _Phrase) -> None:
         if phrase.startswith("re:"):
-            ph.options = _regex_options(ph.rx)
+            ph.options = None if ph.rx.flags & re.IGNORECASE else regex_literals(ph.rx)
             self.scanned.append(ph)
             return
         toks = _tokens(phrase)
