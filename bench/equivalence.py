@@ -307,6 +307,18 @@ def snapshot() -> dict[str, Any]:
     for cname, config in configs().items():
         t0 = time.perf_counter()
         router = Router(config)
+        # The category model's exact scores (reasons show them rounded), recorded as classify
+        # computes them.
+        model = router.classifier.model
+        score = model.score
+        scored: list[Any] = []
+
+        def record(*args: Any, _score: Any = score, _out: list[Any] = scored, **kwargs: Any) -> Any:
+            result = _score(*args, **kwargs)
+            _out.append(result)
+            return result
+
+        model.score = record  # type: ignore[method-assign]
         traces = Traces()
         res: dict[str, Any] = {}
         walk_all = cname in ("rulegen-1000", "mixed-rules")
@@ -315,7 +327,9 @@ def snapshot() -> dict[str, Any]:
             for i, text in enumerate(texts):
                 ctx = CONTEXTS[i % len(CONTEXTS)]
                 inp = _inp(text, ctx)
-                row: dict[str, Any] = {"decide": traces.encode(router.decide(inp, state))}
+                scored.clear()
+                row: dict[str, Any] = {"decide": traces.encode(router.decide(inp, state)),
+                                       "scores": [[repr(v) for v in x] for x in scored]}
                 if walk_all:
                     c = router.classify(inp)
                     row["walks"] = [
