@@ -706,6 +706,11 @@ class _CategoryModel:
             mean = sum(logs) / len(logs)
             table[f] = tuple(x - mean for x in logs)
         self.table = table
+        # Per feature: the category it points to most (the first, in a tie) and by how much.
+        self.best_of: dict[str, tuple[str, float]] = {}
+        for f, row in table.items():
+            best = max(range(len(row)), key=row.__getitem__)
+            self.best_of[f] = (self.cats[best], row[best])
         self.surface = frozenset(t for t in surface if len(t) >= _MIN_HEAD and t not in stop)
         self._splits: dict[str, tuple[tuple[str, str], ...]] = {}
 
@@ -769,38 +774,40 @@ class _CategoryModel:
         if len(sentence_starts) > 1:
             first_end = sentence_starts[1]
         seq: list[tuple[str, str, float]] = []  # every word: key, as written, weight factor
-        for i, m in enumerate(_TOKEN.finditer(folded)):
-            if i >= 3000:
-                break
-            factor = self.subject_boost if m.start() < first_end else 1.0
+        subject_boost = self.subject_boost
+        for m in itertools.islice(_TOKEN.finditer(folded), 3000):
+            start = m.start()
+            factor = subject_boost if start < first_end else 1.0
             for a, b, f in segments:
-                if a <= m.start() < b:
+                if a <= start < b:
                     factor *= f
             t = m.group(0)
-            seq.append((_key(t), t, factor))
+            seq.append((_MONEY if "€" in t else stem(t), t, factor))  # _key(t)
+        table = self.table
+        best_of = self.best_of
         totals = [0.0] * len(self.cats)
         contrib: dict[str, dict[str, float]] = {}
-        seen: Counter[str] = Counter()
+        seen: dict[str, int] = {}
 
         def add(feature: str, shown: str, weight: float) -> bool:
-            row = self.table.get(feature)
+            row = table.get(feature)
             if row is None:
                 return False
-            seen[feature] += 1
-            if seen[feature] > 2:
+            n_seen = seen[feature] = seen.get(feature, 0) + 1
+            if n_seen > 2:
                 return True
-            for i, x in enumerate(row):
-                totals[i] += x * weight
-            best = max(range(len(row)), key=lambda i: row[i])
-            d = contrib.setdefault(self.cats[best], {})
-            d[shown] = d.get(shown, 0.0) + row[best] * weight
+            totals[:] = [total + x * weight for total, x in zip(totals, row, strict=True)]
+            best, top = best_of[feature]
+            d = contrib.setdefault(best, {})
+            d[shown] = d.get(shown, 0.0) + top * weight
             return True
 
         # Keyword phrases, matched over all words (function words included).
         n = len(seq)
         in_phrase = False
+        phrases = self.phrases
         for i, (k, t, boost) in enumerate(seq):
-            for ph in self.phrases.get(k, ()):
+            for ph in phrases.get(k, ()):
                 size = len(ph)
                 if i + size <= n and all(seq[i + j][0] == ph[j] for j in range(1, size)):
                     shown = " ".join(seq[i + j][1] for j in range(size))
@@ -818,13 +825,17 @@ class _CategoryModel:
                 nxt = seq[i + 2][1]
             joined = t + nxt
             jk = stem(joined)
-            if jk in self.table and jk != k and nxt.isalpha():
+            if jk in table and jk != k and nxt.isalpha():
                 add(jk, t + " " + nxt, boost)
-        content: list[tuple[str, str, float]] = []
-        for k, t, boost in seq:
-            if k == _MONEY or (t not in self.stop and len(t) > 1 and not t.isdigit()):
-                content.append((k, t, boost))
+        stop = self.stop
+        content = [
+            (k, t, boost)
+            for k, t, boost in seq
+            if k == _MONEY or (t not in stop and len(t) > 1 and not t.isdigit())
+        ]
         known = 0
+        last = len(content) - 1
+        bigram_w = self.bigram_w
         for j, (s, t, boost) in enumerate(content):
             if add(s, t, boost):
                 known += 1
@@ -833,9 +844,11 @@ class _CategoryModel:
                 for pk, pt in parts:
                     add(pk, pt, 0.5 * boost)
                 known += 1 if parts else 0
-            if j + 1 < len(content):
+            if j < last:
                 s2, t2, _ = content[j + 1]
-                add(s + " " + s2, t + " " + t2, self.bigram_w * boost)
+                pair = s + " " + s2
+                if pair in table:  # add() does nothing for an unknown feature
+                    add(pair, t + " " + t2, bigram_w * boost)
         # Long messages collect more evidence; damp by the words the model knows, so a paste
         # of log lines or numbers does not drown the sentence that says what is wrong.
         scale = 1.0 / max(1.0, math.sqrt(known / 6.0))
