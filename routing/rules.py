@@ -15,7 +15,14 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from routing.config import Condition, Config, Hours, Rule
-from routing.text import CASELESS_ASCII_LOOKALIKES, PhraseSet, TextIndex, fold, regex_literals
+from routing.text import (
+    CASELESS_ASCII_LOOKALIKES,
+    PhraseSet,
+    TextIndex,
+    fold,
+    has_literals,
+    regex_literals,
+)
 from routing.text import index as text_index
 from routing.types import CaseInput, Classification, Kind, RuleMiss, Urgency
 
@@ -243,13 +250,13 @@ def compile_condition(cond: Condition, hours: CompiledHours) -> tuple[Check, ...
         )
     if cond.regex is not None:
         rx = re.compile(cond.regex, re.IGNORECASE)
-        literals = regex_literals(rx)  # one of them is in every match (on an ASCII text)
+        literals = regex_literals(rx)  # what every match holds (lower-cased; see `lowered`)
         miss = f"text does not match /{cond.regex}/"
 
         def regex(x: MatchContext) -> str | None:
             if literals is not None:
                 low = x.lowered
-                if low is not None and not any(lit in low for lit in literals):
+                if low is not None and not has_literals(low, literals):
                     return miss
             return None if rx.search(x.raw) else miss
 

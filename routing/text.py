@@ -7,6 +7,7 @@ customer types it (capitals, accents, typical inflections).
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -33,7 +34,10 @@ def fold(text: str) -> str:
         return last[1]
     out = text[:MAX_CHARS].translate(_FOLD_TABLE).lower()
     if not out.isascii():
-        out = "".join(ch for ch in unicodedata.normalize("NFKD", out) if not unicodedata.combining(ch))
+        out = unicodedata.normalize("NFKD", out)
+        marks = {ord(ch): None for ch in set(out) if unicodedata.combining(ch)}
+        if marks:  # accents and other combining marks go
+            out = out.translate(marks)
     out = _SPACES.sub(" ", out).strip()
     _last_fold = (text, out)
     return out
@@ -170,7 +174,7 @@ class _Phrase:
     """One phrase of a set: its regex, what a text must contain for it to match anywhere, and
     the literal every match starts with (so it is tried only where that literal occurs)."""
 
-    __slots__ = ("anchor", "lead", "options", "rank", "rx", "subs", "words")
+    __slots__ = ("anchor", "lead", "options", "plain", "rank", "rx", "subs", "words")
 
     def __init__(self, rx: re.Pattern[str], rank: int) -> None:
         self.rx = rx
@@ -181,7 +185,12 @@ class _Phrase:
         # None: the regex scans the text itself.
         self.anchor: str | None = None
         self.lead = False
-        self.options: tuple[str, ...] | None = None  # `re:`: one of these occurs in every match
+        self.options: tuple[tuple[str, ...], ...] | None = None  # `re:`: see regex_literals
+        self.plain = True  # no words or substrings to check besides its key
+
+    def needs(self, words: list[str], subs: list[str]) -> None:
+        self.words, self.subs = tuple(words), tuple(subs)
+        self.plain = not (words or subs)
 
     def possible(self, ix: TextIndex) -> bool:
         words = ix.words
@@ -238,8 +247,9 @@ def _tokens(phrase: str) -> list[tuple[bool, bool, str]]:
 CASELESS_ASCII_LOOKALIKES = "\u0130\u0131\u212a\u017f"
 
 
-def regex_literals(rx: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Strings one of which occurs in every match of a regular expression, or None.
+def regex_literals(rx: re.Pattern[str]) -> tuple[tuple[str, ...], ...] | None:
+    """Sets of strings such that every match of a regular expression contains one string of
+    each set (the most telling set first), or None when none is known.
 
     With IGNORECASE they are lower-case ASCII, for a test on the lower-cased text, which holds
     only for a text without the four other letters that match ASCII ones then (see
@@ -251,16 +261,20 @@ def regex_literals(rx: re.Pattern[str]) -> tuple[str, ...] | None:
         parsed = _parser.parse(rx.pattern, rx.flags)
     except Exception:  # no pre-check then; the regex itself compiled
         return None
-    found = _best(_options(list(parsed)))
-    if found is None or not rx.flags & re.IGNORECASE:
-        return found
-    if not all(o.isascii() for o in found):
-        return None
-    return tuple(sorted({o.lower() for o in found}))
+    found = {tuple(sorted(f)) for f in _options(list(parsed)) if f}
+    if rx.flags & re.IGNORECASE:
+        found = {tuple(sorted({o.lower() for o in f})) for f in found if all(o.isascii() for o in f)}
+    ordered = sorted(found, key=lambda f: (-min(map(len, f)), len(f), f))
+    return tuple(ordered) or None
+
+
+def has_literals(text: str, literals: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether `text` holds a string of each set of `regex_literals`."""
+    return all(any(map(text.__contains__, options)) for options in literals)
 
 
 def _best(found: list[frozenset[str]]) -> tuple[str, ...] | None:
-    usable = [f for f in found if f and min(map(len, f)) >= 2]
+    usable = [f for f in found if f]
     if not usable:
         return None
     best = max(usable, key=lambda f: (min(map(len, f)), -len(f)))
@@ -377,15 +391,15 @@ class PhraseSet:
         if exact:
             key = max(exact, key=len)
             exact.remove(key)
-            ph.words, ph.subs = tuple(exact), tuple(subs)
+            ph.needs(exact, subs)
             self.by_word.setdefault(key, []).append(ph)
         elif head is not None:
-            ph.subs = tuple(subs)
+            ph.needs([], subs)
             self.by_head.setdefault(head, []).append(ph)
         else:
             lit = max(subs, key=len)
             subs.remove(lit)
-            ph.subs = tuple(subs)
+            ph.needs([], subs)
             self.by_sub.append((lit, lit.isascii(), ph))
 
     def __bool__(self) -> bool:
@@ -394,18 +408,19 @@ class PhraseSet:
     def _candidates(self, ix: TextIndex) -> list[_Phrase]:
         found: list[_Phrase] = []
         for w in self.word_keys & ix.words:
-            found.extend(ph for ph in self.by_word[w] if ph.possible(ix))
+            found.extend(ph for ph in self.by_word[w] if ph.plain or ph.possible(ix))
         if self.head_keys:
             for h in self.head_keys & ix.heads:
-                found.extend(ph for ph in self.by_head[h] if ph.possible(ix))
+                found.extend(ph for ph in self.by_head[h] if ph.plain or ph.possible(ix))
         text = ix.text
         for lit, is_ascii, ph in self.by_sub:
-            if (is_ascii or not ix.ascii) and lit in text and ph.possible(ix):
+            if (is_ascii or not ix.ascii) and lit in text and (ph.plain or ph.possible(ix)):
                 found.append(ph)
         for ph in self.scanned:
-            if ph.options is None or any(o in text for o in ph.options):
+            if ph.options is None or has_literals(text, ph.options):
                 found.append(ph)
-        found.sort(key=_rank)
+        if len(found) > 1:
+            found.sort(key=_rank)
         return found
 
     def finditer(self, text: str, g: TextIndex | None = None) -> list[re.Match[str]]:
@@ -434,8 +449,7 @@ class PhraseSet:
         return best
 
 
-def _rank(ph: _Phrase) -> int:
-    return ph.rank
+_rank = operator.attrgetter("rank")
 
 
 def _start(m: re.Match[str]) -> int:
