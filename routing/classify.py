@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -230,8 +231,8 @@ class TextClassifier:
         if not tokens:
             return self.default_language, NOT_RECOGNISED, {self.default_language}
         sample = tokens[:400]
-        counts = {lang: sum(1 for t in sample if t in ws) for lang, ws in self.stopwords.items()}
-        foreign = {lang: sum(1 for t in sample if t in ws) for lang, ws in self.foreign.items()}
+        counts = {lang: sum(map(ws.__contains__, sample)) for lang, ws in self.stopwords.items()}
+        foreign = {lang: sum(map(ws.__contains__, sample)) for lang, ws in self.foreign.items()}
         scores = {lang: float(counts.get(lang, 0)) for lang in self.languages}
         hint_l = (hint or "").lower()[:2]
         if hint_l in scores:
@@ -611,8 +612,8 @@ def _mentions_named_employee(raw: str) -> bool:
 
 
 def _shouting(raw: str) -> bool:
-    letters = [c for c in raw[:2000] if c.isalpha()]
-    return len(letters) >= 12 and sum(1 for c in letters if c.isupper()) / len(letters) > 0.6
+    letters = list(filter(str.isalpha, raw[:2000]))
+    return len(letters) >= 12 and sum(map(str.isupper, letters)) / len(letters) > 0.6
 
 
 _MIN_HEAD = 4  # the shortest compound head worth looking up ("datum", "label", "kosten")
@@ -773,16 +774,21 @@ class _CategoryModel:
         first_end = len(folded)
         if len(sentence_starts) > 1:
             first_end = sentence_starts[1]
-        seq: list[tuple[str, str, float]] = []  # every word: key, as written, weight factor
-        subject_boost = self.subject_boost
-        for m in itertools.islice(_TOKEN.finditer(folded), 3000):
-            start = m.start()
-            factor = subject_boost if start < first_end else 1.0
-            for a, b, f in segments:
-                if a <= start < b:
-                    factor *= f
-            t = m.group(0)
-            seq.append((_MONEY if "€" in t else stem(t), t, factor))  # _key(t)
+        # Every word (the first 3,000): its key, as written, and its weight factor.
+        toks: list[str] = _TOKEN.findall(folded)[:3000]
+        keys: list[str] = list(map(stem, toks))
+        if "€" in folded:
+            keys = [_MONEY if "€" in t else k for t, k in zip(toks, keys, strict=True)]  # _key(t)
+        n = len(toks)
+        # The words that start before the end of the first sentence (one match each, even when
+        # the end cuts one short) get the subject boost.
+        n_first = min(n, len(_TOKEN.findall(folded, 0, first_end)))
+        factors = [self.subject_boost] * n_first + [1.0] * (n - n_first)
+        if segments:
+            starts = [m.start() for m in itertools.islice(_TOKEN.finditer(folded), 3000)]
+            for a, b, f in segments:  # a <= start < b, segment after segment
+                for i in range(bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)):
+                    factors[i] *= f
         table = self.table
         best_of = self.best_of
         totals = [0.0] * len(self.cats)
@@ -790,43 +796,45 @@ class _CategoryModel:
         seen: dict[str, int] = {}
 
         def add(feature: str, shown: str, weight: float) -> bool:
+            nonlocal totals
             row = table.get(feature)
             if row is None:
                 return False
             n_seen = seen[feature] = seen.get(feature, 0) + 1
             if n_seen > 2:
                 return True
-            totals[:] = [total + x * weight for total, x in zip(totals, row, strict=True)]
+            totals = list(map(operator.add, totals, map(operator.mul, row, itertools.repeat(weight))))
             best, top = best_of[feature]
             d = contrib.setdefault(best, {})
             d[shown] = d.get(shown, 0.0) + top * weight
             return True
 
-        # Keyword phrases, matched over all words (function words included).
-        n = len(seq)
-        in_phrase = False
+        # Keyword phrases, matched over all words (function words included); and a compound
+        # written apart ("retour label") or a Dutch verb split by "te" ("terug te sturen", "op
+        # te halen"), which counts as the word the model knows. Both are looked up for all
+        # words at once, then added in the order of the words.
         phrases = self.phrases
-        for i, (k, t, boost) in enumerate(seq):
+        nxt = toks[1:]  # the word after each word, or after its "te"
+        if "te" in nxt:
+            nxt = [toks[i + 2] if w == "te" and i + 2 < n else w for i, w in enumerate(nxt)]
+        joined = list(map(stem, map(operator.add, toks, nxt)))
+        at = {i for i, jk in enumerate(joined) if jk in table}
+        at.update(i for i, k in enumerate(keys) if k in phrases)
+        for i in sorted(at):
+            k, t, boost = keys[i], toks[i], factors[i]
+            in_phrase = False
             for ph in phrases.get(k, ()):
                 size = len(ph)
-                if i + size <= n and all(seq[i + j][0] == ph[j] for j in range(1, size)):
-                    shown = " ".join(seq[i + j][1] for j in range(size))
-                    add(_PHRASE + " ".join(ph), shown, self.phrase_w * boost)
+                if i + size <= n and all(keys[i + j] == ph[j] for j in range(1, size)):
+                    add(_PHRASE + " ".join(ph), " ".join(toks[i : i + size]), self.phrase_w * boost)
                     in_phrase = True
                     break
-            else:
-                in_phrase = False
-            # A compound written apart ("retour label") or a Dutch verb split by "te"
-            # ("terug te sturen", "op te halen") counts as the word the model knows.
             if in_phrase or i + 1 >= n or not t.isalpha():
                 continue
-            nxt = seq[i + 1][1]
-            if nxt == "te" and i + 2 < n:
-                nxt = seq[i + 2][1]
-            joined = t + nxt
-            jk = stem(joined)
-            if jk in table and jk != k and nxt.isalpha():
-                add(jk, t + " " + nxt, boost)
+            jk = joined[i]
+            if jk in table and jk != k and nxt[i].isalpha():
+                add(jk, t + " " + nxt[i], boost)
+        seq = zip(keys, toks, factors, strict=True)
         stop = self.stop
         content = [
             (k, t, boost)
