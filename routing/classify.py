@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from routing.config import Classifier as ClassifierSettings
 from routing.config import Config, SignalSpec
 from routing.defaults import LEXICONS, SIGNALS
-from routing.text import PhraseSet, TextIndex, fold, index, stem, words
+from routing.text import PhraseGroup, PhraseSet, TextIndex, fold, index, stem, words
 from routing.types import CaseInput, Classification, Example, Kind, Reason, Urgency
 
 NOT_RECOGNISED = "language not recognised, default used"
@@ -168,6 +168,12 @@ class TextClassifier:
             all_stop |= ws
         self.all_stop = frozenset(all_stop)
         self._names = self._people_names(config)
+        # The sets searched in the whole message, looked up in one pass per message.
+        PhraseGroup(
+            [ps for sig in self.signals for ps in (sig.rx, sig.requires) if ps is not None]
+            + [ps for ps in (self.sarcasm, self.praise, self.complaint, self.conduct,
+                             self.conduct_praise, self.staff_roles, self.contrast) if ps is not None]
+        )  # fmt: skip
         self.model = _CategoryModel(config, learned, self.all_stop)
 
     # -- public ------------------------------------------------------------------------------

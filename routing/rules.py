@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from routing.config import Condition, Config, Hours, Rule
 from routing.text import (
     CASELESS_ASCII_LOOKALIKES,
+    PhraseGroup,
     PhraseSet,
     TextIndex,
     fold,
@@ -120,7 +121,10 @@ def _fmt(values: Sequence[str]) -> str:
     return values[0] if len(values) == 1 else "one of " + ", ".join(values)
 
 
-def compile_condition(cond: Condition, hours: CompiledHours) -> tuple[Check, ...]:
+def compile_condition(
+    cond: Condition, hours: CompiledHours, phrase_sets: list[PhraseSet] | None = None
+) -> tuple[Check, ...]:
+    """The condition's checks, in order. The keyword set made is appended to `phrase_sets`."""
     checks: list[Check] = []
     if cond.category is not None:
         cats, want = frozenset(cond.category), _fmt(cond.category)
@@ -244,6 +248,8 @@ def compile_condition(cond: Condition, hours: CompiledHours) -> tuple[Check, ...
         checks.append(business)
     if cond.keywords is not None:
         kws = PhraseSet(cond.keywords)
+        if phrase_sets is not None:
+            phrase_sets.append(kws)
         wantk2 = _fmt(cond.keywords)
         checks.append(
             lambda x: None if kws.search(x.folded, g=x.index) else f"text has none of the keywords ({wantk2})"
@@ -313,15 +319,17 @@ class RuleSet:
     def __init__(self, config: Config) -> None:
         org_hours = CompiledHours(config.organisation.hours)
         self.rules: list[CompiledRule] = []
+        keyword_sets: list[PhraseSet] = []
         for i, r in enumerate(config.rules):
             hours = CompiledHours(r.hours) if r.hours is not None else org_hours
-            checks = compile_condition(r.when, hours)
+            checks = compile_condition(r.when, hours, keyword_sets)
             cats = frozenset(r.when.category) if r.when.category is not None else None
             n_static = sum(1 for f in STATIC_CONDITIONS if getattr(r.when, f) is not None)
             first = 1 if cats is not None else 0
             self.rules.append(CompiledRule(i, r, checks, cats, checks[first:n_static], checks[n_static:]))
         if not self.rules or self.rules[-1].checks:
             raise ValueError("the last rule must be a catch-all")  # validate.py reports it first
+        PhraseGroup(keyword_sets)  # the rules' keywords are looked up in one pass per message
         self._by_category: dict[str, tuple[RuleMiss | None, ...]] = {}
         self._plans: dict[PlanKey, _Plan] = {}
         self._max_plans = max(64, self.PLAN_BUDGET // len(self.rules))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -144,13 +144,14 @@ class TextIndex:
     its words (maximal runs of `\w` characters, exactly what the phrase regexes' `(?<!\w)` and
     `(?!\w)` delimit), their first three letters, and whether it is plain ASCII."""
 
-    __slots__ = ("_heads", "ascii", "text", "words")
+    __slots__ = ("_heads", "ascii", "found", "text", "words")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.words = frozenset(_RUN.findall(text))
         self.ascii = text.isascii()
         self._heads: frozenset[str] | None = None
+        self.found: dict[PhraseGroup, dict[int, list[_Phrase]]] = {}  # candidates, by group
 
     @property
     def heads(self) -> frozenset[str]:
@@ -359,6 +360,8 @@ class PhraseSet:
             self._add(p.strip(), _Phrase(rx, rank[rx]))
         self.word_keys = frozenset(self.by_word)
         self.head_keys = frozenset(self.by_head)
+        self.group: PhraseGroup | None = None  # looked up together with other sets
+        self.slot = 0  # its place in the group
 
     def _add(self, phrase: str, ph: _Phrase) -> None:
         if phrase.startswith("re:"):
@@ -423,11 +426,19 @@ class PhraseSet:
             found.sort(key=_rank)
         return found
 
+    def _shared(self, ix: TextIndex) -> Sequence[_Phrase]:
+        """The candidates in a message's shared index: found for all sets of the group at once."""
+        if self.group is None:
+            return self._candidates(ix)
+        found = ix.found.get(self.group)
+        if found is None:
+            found = ix.found[self.group] = self.group.candidates(ix)
+        return found.get(self.slot, ())
+
     def finditer(self, text: str, g: TextIndex | None = None) -> list[re.Match[str]]:
-        ix = g if g is not None else TextIndex(text)
         out: list[re.Match[str]] = []
         end = len(text)
-        for ph in self._candidates(ix):
+        for ph in self._shared(g) if g is not None else self._candidates(TextIndex(text)):
             out.extend(ph.matches(text, 0, end))
         out.sort(key=_start)
         return out
@@ -436,17 +447,72 @@ class PhraseSet:
         self, text: str, pos: int = 0, endpos: int | None = None, g: TextIndex | None = None
     ) -> re.Match[str] | None:
         end = len(text) if endpos is None else endpos
+        candidates: Sequence[_Phrase]
         if pos or end != len(text):
-            ix = TextIndex(text[pos:end])
+            candidates = self._candidates(TextIndex(text[pos:end]))
         else:
-            ix = g if g is not None else TextIndex(text)
+            candidates = self._shared(g) if g is not None else self._candidates(TextIndex(text))
         best: re.Match[str] | None = None
-        for ph in self._candidates(ix):
+        for ph in candidates:
             # Only a match starting before the best so far counts: the first listed wins ties.
             found = ph.matches(text, pos, end, None if best is None else best.start() - 1)
             if found and (best is None or found[0].start() < best.start()):
                 best = found[0]
         return best
+
+
+class PhraseGroup:
+    """Phrase sets that are all looked up in the same messages (a classifier's, or the keyword
+    conditions of a rule list): their candidates in a message are found in one pass over its
+    index instead of one per set; the same lists `PhraseSet._candidates` gives."""
+
+    def __init__(self, sets: Iterable[PhraseSet]) -> None:
+        self.by_word: dict[str, list[tuple[int, _Phrase]]] = {}
+        self.by_head: dict[str, list[tuple[int, _Phrase]]] = {}
+        self.by_sub: list[tuple[str, bool, int, _Phrase]] = []
+        self.scanned: list[tuple[int, _Phrase]] = []
+        for slot, ps in enumerate(sets):
+            if ps.group is not None:
+                raise ValueError("a phrase set belongs to one group")
+            ps.group, ps.slot = self, slot
+            for w, phs in ps.by_word.items():
+                self.by_word.setdefault(w, []).extend((slot, ph) for ph in phs)
+            for h, phs in ps.by_head.items():
+                self.by_head.setdefault(h, []).extend((slot, ph) for ph in phs)
+            self.by_sub.extend((lit, is_ascii, slot, ph) for lit, is_ascii, ph in ps.by_sub)
+            self.scanned.extend((slot, ph) for ph in ps.scanned)
+        self.word_keys = frozenset(self.by_word)
+        self.head_keys = frozenset(self.by_head)
+
+    def candidates(self, ix: TextIndex) -> dict[int, list[_Phrase]]:
+        """Per slot: the phrases that may match (slots without any left out)."""
+        found: dict[int, list[_Phrase]] = {}
+        for w in self.word_keys & ix.words:
+            for slot, ph in self.by_word[w]:
+                if ph.plain or ph.possible(ix):
+                    found.setdefault(slot, []).append(ph)
+        if self.head_keys:
+            for h in self.head_keys & ix.heads:
+                for slot, ph in self.by_head[h]:
+                    if ph.plain or ph.possible(ix):
+                        found.setdefault(slot, []).append(ph)
+        text = ix.text
+        for lit, is_ascii, slot, ph in self.by_sub:
+            if (is_ascii or not ix.ascii) and lit in text and (ph.plain or ph.possible(ix)):
+                found.setdefault(slot, []).append(ph)
+        checked: dict[tuple[tuple[str, ...], ...], bool] = {}
+        for slot, ph in self.scanned:
+            if ph.options is not None:
+                ok = checked.get(ph.options)
+                if ok is None:
+                    ok = checked[ph.options] = has_literals(text, ph.options)
+                if not ok:
+                    continue
+            found.setdefault(slot, []).append(ph)
+        for phs in found.values():
+            if len(phs) > 1:
+                phs.sort(key=_rank)
+        return found
 
 
 _rank = operator.attrgetter("rank")
