@@ -144,7 +144,7 @@ class TextIndex:
     its words (maximal runs of `\w` characters, exactly what the phrase regexes' `(?<!\w)` and
     `(?!\w)` delimit), their first three letters, and whether it is plain ASCII."""
 
-    __slots__ = ("_heads", "ascii", "found", "text", "words")
+    __slots__ = ("_heads", "ascii", "first", "found", "text", "words")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -152,6 +152,7 @@ class TextIndex:
         self.ascii = text.isascii()
         self._heads: frozenset[str] | None = None
         self.found: dict[PhraseGroup, dict[int, list[_Phrase]]] = {}  # candidates, by group
+        self.first: dict[re.Pattern[str], re.Match[str] | None] = {}  # first match of a regex
 
     @property
     def heads(self) -> frozenset[str]:
@@ -448,11 +449,25 @@ class PhraseSet:
     ) -> re.Match[str] | None:
         end = len(text) if endpos is None else endpos
         candidates: Sequence[_Phrase]
+        best: re.Match[str] | None = None
         if pos or end != len(text):
             candidates = self._candidates(TextIndex(text[pos:end]))
+        elif g is not None and self.group is not None:
+            # The whole message, in its shared index: each regex's first match is kept there,
+            # for the other sets of the group with the same phrase (rules share keywords).
+            known = g.first
+            first: re.Match[str] | None
+            for ph in self._shared(g):
+                if ph.rx in known:
+                    first = known[ph.rx]
+                else:
+                    found = ph.matches(text, 0, end, end)
+                    first = known[ph.rx] = found[0] if found else None
+                if first is not None and (best is None or first.start() < best.start()):
+                    best = first
+            return best
         else:
-            candidates = self._shared(g) if g is not None else self._candidates(TextIndex(text))
-        best: re.Match[str] | None = None
+            candidates = self._candidates(TextIndex(text) if g is None else g)
         for ph in candidates:
             # Only a match starting before the best so far counts: the first listed wins ties.
             found = ph.matches(text, pos, end, None if best is None else best.start() - 1)
