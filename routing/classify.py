@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from routing.config import Classifier as ClassifierSettings
 from routing.config import Config, SignalSpec
 from routing.defaults import LEXICONS, SIGNALS
-from routing.text import PhraseSet, fold, grams, stem, words
+from routing.text import PhraseGroup, PhraseSet, TextIndex, fold, index, stem, words
 from routing.types import CaseInput, Classification, Example, Kind, Reason, Urgency
 
 NOT_RECOGNISED = "language not recognised, default used"
@@ -108,7 +109,7 @@ class _Scan:
     folded: str
     tokens: list[str]
     sentence_starts: list[int]
-    grams: frozenset[str]
+    grams: TextIndex  # what the phrase sets look up in `folded`
 
 
 class TextClassifier:
@@ -180,6 +181,12 @@ class TextClassifier:
         all_stop |= {fold(w) for w in all_langs("generic")}
         self.all_stop = frozenset(all_stop)
         self._names = self._people_names(config)
+        # The sets searched in the whole message, looked up in one pass per message.
+        PhraseGroup(
+            [ps for sig in self.signals for ps in (sig.rx, sig.requires) if ps is not None]
+            + [ps for ps in (self.sarcasm, self.praise, self.complaint, self.conduct,
+                             self.conduct_praise, self.staff_roles, self.contrast) if ps is not None]
+        )  # fmt: skip
         self.model = _CategoryModel(config, learned, self.all_stop)
 
     # -- public ------------------------------------------------------------------------------
@@ -197,7 +204,7 @@ class TextClassifier:
             raw = raw[:head] + "\n" + raw[-tail:]
         folded = fold(raw)
         tokens = words(folded)
-        scan = _Scan(raw[: len(folded) + 1000], folded, tokens, self._sentence_starts(folded), grams(folded))
+        scan = _Scan(raw[: len(folded) + 1000], folded, tokens, self._sentence_starts(folded), index(folded))
 
         language, lang_reason, present = self._language(tokens, inp.language)
         lang_reasons: list[Reason] = []
@@ -243,8 +250,8 @@ class TextClassifier:
         if not tokens:
             return self.default_language, NOT_RECOGNISED, {self.default_language}
         sample = tokens[:400]
-        counts = {lang: sum(1 for t in sample if t in ws) for lang, ws in self.stopwords.items()}
-        foreign = {lang: sum(1 for t in sample if t in ws) for lang, ws in self.foreign.items()}
+        counts = {lang: sum(map(ws.__contains__, sample)) for lang, ws in self.stopwords.items()}
+        foreign = {lang: sum(map(ws.__contains__, sample)) for lang, ws in self.foreign.items()}
         scores = {lang: float(counts.get(lang, 0)) for lang in self.languages}
         hint_l = (hint or "").lower()[:2]
         if hint_l in scores:
@@ -634,8 +641,8 @@ def _mentions_named_employee(raw: str) -> bool:
 
 
 def _shouting(raw: str) -> bool:
-    letters = [c for c in raw[:2000] if c.isalpha()]
-    return len(letters) >= 12 and sum(1 for c in letters if c.isupper()) / len(letters) > 0.6
+    letters = list(filter(str.isalpha, raw[:2000]))
+    return len(letters) >= 12 and sum(map(str.isupper, letters)) / len(letters) > 0.6
 
 
 _MIN_HEAD = 4  # the shortest compound head worth looking up ("datum", "label", "kosten")
@@ -729,6 +736,11 @@ class _CategoryModel:
             mean = sum(logs) / len(logs)
             table[f] = tuple(x - mean for x in logs)
         self.table = table
+        # Per feature: the category it points to most (the first, in a tie) and by how much.
+        self.best_of: dict[str, tuple[str, float]] = {}
+        for f, row in table.items():
+            best = max(range(len(row)), key=row.__getitem__)
+            self.best_of[f] = (self.cats[best], row[best])
         self.surface = frozenset(t for t in surface if len(t) >= _MIN_HEAD and t not in stop)
         self._splits: dict[str, tuple[tuple[str, str], ...]] = {}
 
@@ -791,63 +803,76 @@ class _CategoryModel:
         first_end = len(folded)
         if len(sentence_starts) > 1:
             first_end = sentence_starts[1]
-        seq: list[tuple[str, str, float]] = []  # every word: key, as written, weight factor
-        for i, m in enumerate(_TOKEN.finditer(folded)):
-            if i >= 3000:
-                break
-            factor = self.subject_boost if m.start() < first_end else 1.0
-            for a, b, f in segments:
-                if a <= m.start() < b:
-                    factor *= f
-            t = m.group(0)
-            seq.append((_key(t), t, factor))
+        # Every word (the first 3,000): its key, as written, and its weight factor.
+        toks: list[str] = _TOKEN.findall(folded)[:3000]
+        keys: list[str] = list(map(stem, toks))
+        if "€" in folded:
+            keys = [_MONEY if "€" in t else k for t, k in zip(toks, keys, strict=True)]  # _key(t)
+        n = len(toks)
+        # The words that start before the end of the first sentence (one match each, even when
+        # the end cuts one short) get the subject boost.
+        n_first = min(n, len(_TOKEN.findall(folded, 0, first_end)))
+        factors = [self.subject_boost] * n_first + [1.0] * (n - n_first)
+        if segments:
+            starts = [m.start() for m in itertools.islice(_TOKEN.finditer(folded), 3000)]
+            for a, b, f in segments:  # a <= start < b, segment after segment
+                for i in range(bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)):
+                    factors[i] *= f
+        table = self.table
+        best_of = self.best_of
         totals = [0.0] * len(self.cats)
         contrib: dict[str, dict[str, float]] = {}
-        seen: Counter[str] = Counter()
+        seen: dict[str, int] = {}
 
         def add(feature: str, shown: str, weight: float) -> bool:
-            row = self.table.get(feature)
+            nonlocal totals
+            row = table.get(feature)
             if row is None:
                 return False
-            seen[feature] += 1
-            if seen[feature] > 2:
+            n_seen = seen[feature] = seen.get(feature, 0) + 1
+            if n_seen > 2:
                 return True
-            for i, x in enumerate(row):
-                totals[i] += x * weight
-            best = max(range(len(row)), key=lambda i: row[i])
-            d = contrib.setdefault(self.cats[best], {})
-            d[shown] = d.get(shown, 0.0) + row[best] * weight
+            totals = list(map(operator.add, totals, map(operator.mul, row, itertools.repeat(weight))))
+            best, top = best_of[feature]
+            d = contrib.setdefault(best, {})
+            d[shown] = d.get(shown, 0.0) + top * weight
             return True
 
-        # Keyword phrases, matched over all words (function words included).
-        n = len(seq)
-        in_phrase = False
-        for i, (k, t, boost) in enumerate(seq):
-            for ph in self.phrases.get(k, ()):
+        # Keyword phrases, matched over all words (function words included); and a compound
+        # written apart ("retour label") or a Dutch verb split by "te" ("terug te sturen", "op
+        # te halen"), which counts as the word the model knows. Both are looked up for all
+        # words at once, then added in the order of the words.
+        phrases = self.phrases
+        nxt = toks[1:]  # the word after each word, or after its "te"
+        if "te" in nxt:
+            nxt = [toks[i + 2] if w == "te" and i + 2 < n else w for i, w in enumerate(nxt)]
+        joined = list(map(stem, map(operator.add, toks, nxt)))
+        at = {i for i, jk in enumerate(joined) if jk in table}
+        at.update(i for i, k in enumerate(keys) if k in phrases)
+        for i in sorted(at):
+            k, t, boost = keys[i], toks[i], factors[i]
+            in_phrase = False
+            for ph in phrases.get(k, ()):
                 size = len(ph)
-                if i + size <= n and all(seq[i + j][0] == ph[j] for j in range(1, size)):
-                    shown = " ".join(seq[i + j][1] for j in range(size))
-                    add(_PHRASE + " ".join(ph), shown, self.phrase_w * boost)
+                if i + size <= n and all(keys[i + j] == ph[j] for j in range(1, size)):
+                    add(_PHRASE + " ".join(ph), " ".join(toks[i : i + size]), self.phrase_w * boost)
                     in_phrase = True
                     break
-            else:
-                in_phrase = False
-            # A compound written apart ("retour label") or a Dutch verb split by "te"
-            # ("terug te sturen", "op te halen") counts as the word the model knows.
             if in_phrase or i + 1 >= n or not t.isalpha():
                 continue
-            nxt = seq[i + 1][1]
-            if nxt == "te" and i + 2 < n:
-                nxt = seq[i + 2][1]
-            joined = t + nxt
-            jk = stem(joined)
-            if jk in self.table and jk != k and nxt.isalpha():
-                add(jk, t + " " + nxt, boost)
-        content: list[tuple[str, str, float]] = []
-        for k, t, boost in seq:
-            if k == _MONEY or (t not in self.stop and len(t) > 1 and not t.isdigit()):
-                content.append((k, t, boost))
+            jk = joined[i]
+            if jk in table and jk != k and nxt[i].isalpha():
+                add(jk, t + " " + nxt[i], boost)
+        seq = zip(keys, toks, factors, strict=True)
+        stop = self.stop
+        content = [
+            (k, t, boost)
+            for k, t, boost in seq
+            if k == _MONEY or (t not in stop and len(t) > 1 and not t.isdigit())
+        ]
         known = 0
+        last = len(content) - 1
+        bigram_w = self.bigram_w
         for j, (s, t, boost) in enumerate(content):
             if add(s, t, boost):
                 known += 1
@@ -856,9 +881,11 @@ class _CategoryModel:
                 for pk, pt in parts:
                     add(pk, pt, 0.5 * boost)
                 known += 1 if parts else 0
-            if j + 1 < len(content):
+            if j < last:
                 s2, t2, _ = content[j + 1]
-                add(s + " " + s2, t + " " + t2, self.bigram_w * boost)
+                pair = s + " " + s2
+                if pair in table:  # add() does nothing for an unknown feature
+                    add(pair, t + " " + t2, bigram_w * boost)
         # Long messages collect more evidence; damp by the words the model knows, so a paste
         # of log lines or numbers does not drown the sentence that says what is wrong.
         scale = 1.0 / max(1.0, math.sqrt(known / 6.0))

@@ -15,8 +15,17 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from routing.config import Condition, Config, Hours, Rule
-from routing.text import PhraseSet, fold, grams
-from routing.types import CaseInput, Classification, RuleMiss, Urgency
+from routing.text import (
+    CASELESS_ASCII_LOOKALIKES,
+    PhraseGroup,
+    PhraseSet,
+    TextIndex,
+    fold,
+    has_literals,
+    regex_literals,
+)
+from routing.text import index as text_index
+from routing.types import CaseInput, Classification, Kind, RuleMiss, Urgency
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -28,8 +37,27 @@ class MatchContext:
     inp: CaseInput
     c: Classification
     _folded: str | None = None
-    _grams: frozenset[str] | None = None
+    _index: TextIndex | None = None
     _local: dict[str, datetime] | None = None
+    _raw: str | None = None
+    _lowered: str | None = None
+    _opening: dict[int, tuple[bool, str]] | None = None
+
+    @property
+    def raw(self) -> str:
+        """The text the `regex` condition reads."""
+        if self._raw is None:
+            self._raw = self.inp.text[:20_000] if self.inp.text else ""
+            raw = self._raw
+            plain = raw.isascii() or not any(ch in raw for ch in CASELESS_ASCII_LOOKALIKES)
+            self._lowered = raw.lower() if plain else None
+        return self._raw
+
+    @property
+    def lowered(self) -> str | None:
+        """`raw` in lower case for `regex_literals` pre-checks, None when they do not hold."""
+        _ = self.raw
+        return self._lowered
 
     @property
     def folded(self) -> str:
@@ -38,10 +66,20 @@ class MatchContext:
         return self._folded
 
     @property
-    def grams(self) -> frozenset[str]:
-        if self._grams is None:
-            self._grams = grams(self.folded)
-        return self._grams
+    def index(self) -> TextIndex:
+        if self._index is None:
+            self._index = text_index(self.folded)
+        return self._index
+
+    def opening(self, hours: CompiledHours, local: datetime) -> tuple[bool, str]:
+        """Whether `hours` are open at `local` (this message's local time in their zone), and
+        that time as the misses show it; worked out once per hours."""
+        if self._opening is None:
+            self._opening = {}
+        found = self._opening.get(id(hours))
+        if found is None:
+            found = self._opening[id(hours)] = (hours.is_open(local), local.strftime("%a %H:%M"))
+        return found
 
     def local(self, tz: ZoneInfo) -> datetime | None:
         if self.inp.now is None:
@@ -83,7 +121,10 @@ def _fmt(values: Sequence[str]) -> str:
     return values[0] if len(values) == 1 else "one of " + ", ".join(values)
 
 
-def compile_condition(cond: Condition, hours: CompiledHours) -> tuple[Check, ...]:
+def compile_condition(
+    cond: Condition, hours: CompiledHours, phrase_sets: list[PhraseSet] | None = None
+) -> tuple[Check, ...]:
+    """The condition's checks, in order. The keyword set made is appended to `phrase_sets`."""
     checks: list[Check] = []
     if cond.category is not None:
         cats, want = frozenset(cond.category), _fmt(cond.category)
@@ -195,10 +236,9 @@ def compile_condition(cond: Condition, hours: CompiledHours) -> tuple[Check, ...
             local = x.local(hours.tz)
             if local is None:
                 return "time unknown, rule wants business hours check"
-            is_open = hours.is_open(local)
+            is_open, stamp = x.opening(hours, local)
             if is_open == bh:
                 return None
-            stamp = local.strftime("%a %H:%M")
             return (
                 f"outside business hours ({stamp}), rule wants business hours"
                 if bh
@@ -208,20 +248,35 @@ def compile_condition(cond: Condition, hours: CompiledHours) -> tuple[Check, ...
         checks.append(business)
     if cond.keywords is not None:
         kws = PhraseSet(cond.keywords)
+        if phrase_sets is not None:
+            phrase_sets.append(kws)
         wantk2 = _fmt(cond.keywords)
         checks.append(
-            lambda x: None if kws.search(x.folded, g=x.grams) else f"text has none of the keywords ({wantk2})"
+            lambda x: None if kws.search(x.folded, g=x.index) else f"text has none of the keywords ({wantk2})"
         )
     if cond.regex is not None:
         rx = re.compile(cond.regex, re.IGNORECASE)
-        checks.append(
-            lambda x: (
-                None
-                if rx.search(x.inp.text[:20_000] if x.inp.text else "")
-                else f"text does not match /{cond.regex}/"
-            )
-        )
+        literals = regex_literals(rx)  # what every match holds (lower-cased; see `lowered`)
+        miss = f"text does not match /{cond.regex}/"
+
+        def regex(x: MatchContext) -> str | None:
+            if literals is not None:
+                low = x.lowered
+                if low is not None and not has_literals(low, literals):
+                    return miss
+            return None if rx.search(x.raw) else miss
+
+        checks.append(regex)
     return tuple(checks)
+
+
+# The conditions on the classification and the customer, in the order compile_condition checks
+# them, all before the ones on the time and the text: a rule's first failing check among these
+# is decided by the values they read alone (the plan key), whatever the time or the text.
+STATIC_CONDITIONS = (
+    "category", "kind", "urgency_at_least", "urgency", "urgency_at_most", "channel", "language",
+    "segment", "vulnerable", "repeat",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -230,50 +285,90 @@ class CompiledRule:
     rule: Rule
     checks: tuple[Check, ...]
     categories: frozenset[str] | None  # the category condition, checked from a per-category plan
-    rest: tuple[Check, ...]  # the other checks, in order
+    static: tuple[Check, ...]  # the other checks on the classification and the customer, in order
+    dynamic: tuple[Check, ...]  # the checks on the time and the text, in order
+
+
+PlanKey = tuple[str, Kind, Urgency, str, str, str, bool, bool]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The rules for one combination of the values the static checks read (`PlanKey`)."""
+
+    misses: tuple[RuleMiss | None, ...]  # per rule: why it cannot match, None if it still may
+    live: tuple[CompiledRule, ...]  # the rules that still may, in order: only their time and
+    # text checks are left to run
 
 
 class RuleSet:
-    """The ordered rules, with a per-category plan so 1,000 rules stay well under a millisecond.
+    """The ordered rules, with plans so that 10,000 rules stay within a few milliseconds.
 
-    The category condition is the most common and the cheapest to decide in advance: for each
-    category the plan holds, per rule, either the ready-made miss ("category is billing, rule
-    wants delivery") or the remaining checks to run. Misses are shared objects, so a decision
-    that falls through many rules allocates little.
+    Most conditions are on the classification and the customer (category, kind, urgency,
+    channel, language, segment, vulnerable, repeat), which are checked before the time and the
+    text. For one combination of those values the plan holds, per rule, the ready-made miss
+    ("category is billing, rule wants delivery") or nothing, and the rules left: a decision runs
+    only their time and text checks, in order, and its list of misses is the plan's up to the
+    matching rule with the misses of the rules it tried filled in. Plans are made on first use
+    and kept (as many as fit in a budget); misses are shared objects, so a decision that falls
+    through many rules allocates little.
     """
+
+    PLAN_BUDGET = 4_000_000  # rules times plans kept (~8 bytes each)
 
     def __init__(self, config: Config) -> None:
         org_hours = CompiledHours(config.organisation.hours)
         self.rules: list[CompiledRule] = []
+        keyword_sets: list[PhraseSet] = []
         for i, r in enumerate(config.rules):
             hours = CompiledHours(r.hours) if r.hours is not None else org_hours
-            checks = compile_condition(r.when, hours)
+            checks = compile_condition(r.when, hours, keyword_sets)
             cats = frozenset(r.when.category) if r.when.category is not None else None
-            rest = checks[1:] if cats is not None else checks
-            self.rules.append(CompiledRule(i, r, checks, cats, rest))
+            n_static = sum(1 for f in STATIC_CONDITIONS if getattr(r.when, f) is not None)
+            first = 1 if cats is not None else 0
+            self.rules.append(CompiledRule(i, r, checks, cats, checks[first:n_static], checks[n_static:]))
         if not self.rules or self.rules[-1].checks:
             raise ValueError("the last rule must be a catch-all")  # validate.py reports it first
-        self._plans: dict[str, tuple[tuple[CompiledRule, RuleMiss | None], ...]] = {}
+        PhraseGroup(keyword_sets)  # the rules' keywords are looked up in one pass per message
+        self._by_category: dict[str, tuple[RuleMiss | None, ...]] = {}
+        self._plans: dict[PlanKey, _Plan] = {}
+        self._max_plans = max(64, self.PLAN_BUDGET // len(self.rules))
         self._misses: dict[tuple[int, str], RuleMiss] = {}
         for cat in config.categories:
-            self._plan(cat.id)
+            self._category_misses(cat.id)
 
-    def _plan(self, category: str) -> tuple[tuple[CompiledRule, RuleMiss | None], ...]:
-        plan = self._plans.get(category)
-        if plan is None:
-            plan = tuple(
-                (
-                    cr,
-                    RuleMiss(
-                        cr.rule.name, f"category is {category}, rule wants {_fmt(sorted(cr.categories))}"
-                    )
-                    if cr.categories is not None and category not in cr.categories
-                    else None,
-                )
+    def _category_misses(self, category: str) -> tuple[RuleMiss | None, ...]:
+        found = self._by_category.get(category)
+        if found is None:
+            found = tuple(
+                RuleMiss(cr.rule.name, f"category is {category}, rule wants {_fmt(sorted(cr.categories))}")
+                if cr.categories is not None and category not in cr.categories
+                else None
                 for cr in self.rules
             )
-            if len(self._plans) < 1000:
-                self._plans[category] = plan
+            if len(self._by_category) < 1000:
+                self._by_category[category] = found
+        return found
+
+    def _plan(self, key: PlanKey, ctx: MatchContext) -> _Plan:
+        plan = self._plans.get(key)
+        if plan is not None:
+            return plan
+        misses = list(self._category_misses(key[0]))
+        live: list[CompiledRule] = []
+        for cr, miss in zip(self.rules, misses, strict=True):
+            if miss is not None:
+                continue
+            for check in cr.static:
+                why = check(ctx)
+                if why is not None:
+                    misses[cr.index] = self._miss(cr.index, cr.rule.name, why)
+                    break
+            else:
+                live.append(cr)
+        plan = _Plan(tuple(misses), tuple(live))
+        if len(self._plans) < self._max_plans:
+            self._plans[key] = plan
         return plan
 
     def _miss(self, index: int, name: str, why: str) -> RuleMiss:
@@ -287,21 +382,29 @@ class RuleSet:
 
     def first_match(self, inp: CaseInput, c: Classification) -> tuple[CompiledRule, tuple[RuleMiss, ...]]:
         ctx = MatchContext(inp, c)
-        skipped: list[RuleMiss] = []
-        append = skipped.append
-        for cr, static_miss in self._plan(c.category):
-            if static_miss is not None:
-                append(static_miss)
-                continue
-            for check in cr.rest:
+        cust = inp.customer
+        key = (c.category, c.kind, c.urgency, inp.channel, c.language, cust.segment, cust.vulnerable,
+               c.repeat_contact)  # fmt: skip
+        plan = self._plan(key, ctx)
+        tried: list[tuple[int, RuleMiss]] = []
+        for cr in plan.live:
+            for check in cr.dynamic:
                 why = check(ctx)
                 if why is not None:
-                    append(self._miss(cr.index, cr.rule.name, why))
+                    tried.append((cr.index, self._miss(cr.index, cr.rule.name, why)))
                     break
             else:
-                return cr, tuple(skipped)
+                return cr, self._skipped(plan, cr.index, tried)
         last = self.rules[-1]  # unreachable: the last rule has no checks
-        return last, tuple(skipped)
+        return last, self._skipped(plan, len(self.rules), tried)
+
+    @staticmethod
+    def _skipped(plan: _Plan, upto: int, tried: list[tuple[int, RuleMiss]]) -> tuple[RuleMiss, ...]:
+        """The misses of the rules before `upto`: the plan's, and those of the rules tried."""
+        skipped = list(plan.misses[:upto])
+        for i, miss in tried:
+            skipped[i] = miss
+        return tuple(skipped)  # type: ignore[arg-type]  # every None was filled in
 
 
 __all__ = ["CompiledHours", "MatchContext", "RuleSet", "Urgency", "compile_condition"]
