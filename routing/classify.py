@@ -481,9 +481,7 @@ class TextClassifier:
                     self._clause_before(scan, m.start(), 2)
                 ):
                     continue  # "not very friendly" is no praise
-                if _COURTESY.match(text, max(0, m.start() - 14)) or _COURTESY.search(
-                    text, max(0, m.start() - 14), m.end() + 12
-                ):
+                if _COURTESY.search(text, max(0, m.start() - 14), m.end() + 12):
                     continue  # "alvast bedankt", "thanks in advance": politeness, not praise
                 praise.append(m)
         praise_hits = [m.group(0) for m in praise]

@@ -68,8 +68,7 @@ SIGNALS: list[dict[str, Any]] = [
         "stealing","fire brigade was not", "rook .. sigaret*", "smoking in", "was smoking", "sigaret*", "cigarette*",
                 "fire tv", "fire stick", "vuurvast", "re:\\bfire (?:blanket|extinguisher|alarm|door|safe|resistant|rated)s?\\b",
                 "re:\\b(?:blusdeken|brandblusser|brandwerend\\w*|brandvertragend\\w*)\\b", "inbox", "mailbox",
-                "notifications", "meldingen", "haha", "lol", "brandend probleem", "brandende vraag",
-                "brandend actueel", "on fire today", "was on fire", "killing it"]},
+                "notifications", "meldingen", "brandend probleem", "brandende vraag", "brandend actueel"]},
     {"id": "fire_nl", "label": "fire", "level": "critical", "lang": "nl", "patterns": [
         "brand", "brandje", "vlam gevat", "vlam vatte", "vlam .. gevat"],
      "unless": [
