@@ -109,7 +109,7 @@ class _Scan:
     folded: str
     tokens: list[str]
     sentence_starts: list[int]
-    grams: TextIndex  # what the phrase sets look up in `folded`
+    ix: TextIndex  # the words of `folded`, where the phrase sets look their phrases up
 
 
 class TextClassifier:
@@ -365,7 +365,7 @@ class TextClassifier:
             if sig.lang is not None and sig.lang not in present:
                 continue
             hit: str | None = None
-            for m in sig.rx.finditer(text, scan.grams):
+            for m in sig.rx.finditer(text, scan.ix):
                 words_ = m.group(0)
                 why = ""
                 if sig.unless is not None and sig.unless.search(
@@ -380,7 +380,7 @@ class TextClassifier:
                     and self._hypothetical(scan, m.start(), m.end())
                 ):
                     why = "ignored: hypothetical"
-                elif sig.requires is not None and not sig.requires.search(text, g=scan.grams):
+                elif sig.requires is not None and not sig.requires.search(text, g=scan.ix):
                     why = "ignored: context missing"
                 if why:
                     cancelled.append(Reason(sig.label, words_, why))
@@ -473,10 +473,10 @@ class TextClassifier:
         reasons: list[Reason] = []
         if not text:
             return Kind.complaint, [Reason("empty message", "", "kind=complaint (default)")]
-        sarcasm = self.sarcasm.search(text, g=scan.grams) if self.sarcasm is not None else None
+        sarcasm = self.sarcasm.search(text, g=scan.ix) if self.sarcasm is not None else None
         praise: list[re.Match[str]] = []
         if self.praise is not None:
-            for m in self.praise.finditer(text, scan.grams):
+            for m in self.praise.finditer(text, scan.ix):
                 if self.negators is not None and self.negators.search(
                     self._clause_before(scan, m.start(), 2)
                 ):
@@ -487,7 +487,7 @@ class TextClassifier:
         praise_hits = [m.group(0) for m in praise]
         complaint_hits = [
             m.group(0)
-            for m in (self.complaint.finditer(text, scan.grams) if self.complaint else [])
+            for m in (self.complaint.finditer(text, scan.ix) if self.complaint else [])
             # "no complaints", "zonder 1 probleem": a negated complaint word is no complaint
             if not (self.negators is not None
                     and self.negators.search(self._clause_before(scan, m.start(), 2)))
@@ -543,7 +543,7 @@ class TextClassifier:
             return []
         out: list[tuple[int, int, float]] = []
         starts = scan.sentence_starts
-        for m in self.contrast.finditer(scan.folded, scan.grams):
+        for m in self.contrast.finditer(scan.folded, scan.ix):
             i = bisect.bisect_right(starts, m.start()) - 1
             start = starts[i]
             end = starts[i + 1] if i + 1 < len(starts) else len(scan.folded)
@@ -576,13 +576,13 @@ class TextClassifier:
         reasons: list[Reason] = []
         named = self._named_people(scan.raw)
         text = scan.folded
-        conduct = self.conduct.search(text, g=scan.grams) if self.conduct is not None else None
+        conduct = self.conduct.search(text, g=scan.ix) if self.conduct is not None else None
         if conduct is None and kind is Kind.compliment and self.conduct_praise is not None:
-            conduct = self.conduct_praise.search(text, g=scan.grams)
+            conduct = self.conduct_praise.search(text, g=scan.ix)
         about_staff = (
             bool(named)
             or _mentions_named_employee(scan.raw)
-            or (self.staff_roles is not None and self.staff_roles.search(text, g=scan.grams) is not None)
+            or (self.staff_roles is not None and self.staff_roles.search(text, g=scan.ix) is not None)
         )
         segments = self._contrast_segments(scan)
         if conduct is not None and about_staff and "staff_conduct" in self.model.index:
@@ -594,7 +594,7 @@ class TextClassifier:
             # "the driver swore at me": the driver is who behaved, not what it is about, so
             # role words stop pointing at their department.
             if self.staff_roles is not None:
-                segments += [(m.start(), m.end(), 0.0) for m in self.staff_roles.finditer(text, scan.grams)]
+                segments += [(m.start(), m.end(), 0.0) for m in self.staff_roles.finditer(text, scan.ix)]
         scores, contrib = self.model.score(scan.tokens, scan.sentence_starts, scan.folded, segments)
         for c, v in extra.items():
             scores[c] = scores.get(c, 0.0) + v

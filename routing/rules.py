@@ -125,6 +125,12 @@ def compile_condition(
     cond: Condition, hours: CompiledHours, phrase_sets: list[PhraseSet] | None = None
 ) -> tuple[Check, ...]:
     """The condition's checks, in order. The keyword set made is appended to `phrase_sets`."""
+    return static_checks(cond) + dynamic_checks(cond, hours, phrase_sets)
+
+
+def static_checks(cond: Condition) -> tuple[Check, ...]:
+    """The checks on the classification and the customer, in order (the category's first): what
+    they decide depends on those values alone, whatever the time or the text."""
     checks: list[Check] = []
     if cond.category is not None:
         cats, want = frozenset(cond.category), _fmt(cond.category)
@@ -205,6 +211,14 @@ def compile_condition(
                 )
             )
         )
+    return tuple(checks)
+
+
+def dynamic_checks(
+    cond: Condition, hours: CompiledHours, phrase_sets: list[PhraseSet] | None = None
+) -> tuple[Check, ...]:
+    """The checks on the time and the text, in order."""
+    checks: list[Check] = []
     if cond.weekday is not None:
         days, wantd = frozenset(cond.weekday), _fmt(cond.weekday)
 
@@ -270,15 +284,6 @@ def compile_condition(
     return tuple(checks)
 
 
-# The conditions on the classification and the customer, in the order compile_condition checks
-# them, all before the ones on the time and the text: a rule's first failing check among these
-# is decided by the values they read alone (the plan key), whatever the time or the text.
-STATIC_CONDITIONS = (
-    "category", "kind", "urgency_at_least", "urgency", "urgency_at_most", "channel", "language",
-    "segment", "vulnerable", "repeat",
-)  # fmt: skip
-
-
 @dataclass(frozen=True)
 class CompiledRule:
     index: int
@@ -322,11 +327,11 @@ class RuleSet:
         keyword_sets: list[PhraseSet] = []
         for i, r in enumerate(config.rules):
             hours = CompiledHours(r.hours) if r.hours is not None else org_hours
-            checks = compile_condition(r.when, hours, keyword_sets)
+            static = static_checks(r.when)
+            dynamic = dynamic_checks(r.when, hours, keyword_sets)
             cats = frozenset(r.when.category) if r.when.category is not None else None
-            n_static = sum(1 for f in STATIC_CONDITIONS if getattr(r.when, f) is not None)
             first = 1 if cats is not None else 0
-            self.rules.append(CompiledRule(i, r, checks, cats, checks[first:n_static], checks[n_static:]))
+            self.rules.append(CompiledRule(i, r, static + dynamic, cats, static[first:], dynamic))
         if not self.rules or self.rules[-1].checks:
             raise ValueError("the last rule must be a catch-all")  # validate.py reports it first
         PhraseGroup(keyword_sets)  # the rules' keywords are looked up in one pass per message
