@@ -121,9 +121,7 @@ def confusion_table(title: str, s: dict[str, Any]) -> str:
 
 
 def load_dev(data_dir: Path) -> list[dict[str, Any]]:
-    path = data_dir / "complaints" / "dev.jsonl"
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    return load_jsonl(data_dir / "complaints" / "dev.jsonl")
 
 
 def evaluate_dev(router: Router, rows: list[dict[str, Any]], use_hint: bool) -> dict[str, Any]:
