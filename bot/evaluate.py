@@ -18,7 +18,7 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +142,7 @@ def evaluate_labelled(
     rows: list[dict[str, Any]],
     use_hint: bool,
     splits: dict[str, list[bool]],
-    show_errors: Any = lambda r: True,
+    show_errors: Callable[[dict[str, Any]], bool] = lambda r: True,
 ) -> dict[str, Any]:
     """Scores per split and language for rows labelled like dev.jsonl; `_errors` lists the
     mistakes on rows `show_errors` allows (never a held-out or blind row)."""
