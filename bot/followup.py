@@ -16,12 +16,13 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.clock import Clock, system_clock
 from bot.context import Ctx, Deps
 from bot.ports import Action, Button, Inbound, Sender
 from bot.texts import Raw
 from bot.worker import PollingWorker
 from routing.config import WEEKDAYS, Config, DeadlineProfile, Hours, LadderStep
-from routing.deadlines import add_business_time
+from routing.deadlines import add_business_time, local_moment
 from storage import timers as tm
 from storage.records import CaseRecord
 from storage.store import StorageUnavailable, Store, Unit
@@ -345,17 +346,22 @@ async def _fire_update(ctx: Ctx, case: CaseRecord, timer: tm.TimerRecord) -> str
 
 # -- the weekly signals --------------------------------------------------------------------
 def next_weekly(config: Config, now: datetime) -> datetime:
+    """The first signals moment after `now` (UTC): the weekday and local time of the
+    organisation, the local time read as `local_moment` does (first occurrence on the day
+    summer time ends, the jump on the day it starts). Compared as UTC moments: two aware
+    datetimes in one zone compare by wall clock, which misorders the repeated hour."""
     s = config.followup.signals
     tz = ZoneInfo(config.organisation.hours.timezone)
     hh, mm = (int(x) for x in s.time.split(":"))
-    local = now.astimezone(tz)
-    day = local.date()
+    moment = now.astimezone(UTC)
+    day = now.astimezone(tz).date()
     for offset in range(8):
         d = day + timedelta(days=offset)
-        at = datetime.combine(d, time(hh, mm), tz)
-        if WEEKDAYS[d.weekday()] == s.weekday and at > local:
-            return at.astimezone(UTC)
-    return now + timedelta(days=7)
+        if WEEKDAYS[d.weekday()] == s.weekday:
+            at = local_moment(d, time(hh, mm), tz)
+            if at > moment:
+                return at
+    return moment + timedelta(days=7)
 
 
 async def schedule_weekly_signals(ctx: Ctx) -> None:
@@ -370,7 +376,7 @@ class FollowupWorker(PollingWorker):
     name = "followup"
 
     def __init__(self, store: Store, deps_ref: Callable[[], Deps],
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 clock: Clock = system_clock,
                  poll: float = 0.5, batch: int = 50,
                  on_outbox: Callable[[], None] | None = None) -> None:
         super().__init__(poll)
