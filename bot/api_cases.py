@@ -15,12 +15,12 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from bot import cases, staff
+from bot.clock import Clock
 from bot.context import Ctx, Deps
 from bot.conversation import MAX_STORY_CHARS
 from bot.linking import code_hash
@@ -79,7 +79,7 @@ class Outcome:
 
 class OmniService:
     def __init__(self, store: Store, deps_ref: Callable[[], Deps],
-                 clock: Callable[[], datetime], on_outbox: Callable[[], None] | None = None) -> None:
+                 clock: Clock, on_outbox: Callable[[], None] | None = None) -> None:
         self.store = store
         self.deps_ref = deps_ref
         self.clock = clock
@@ -128,7 +128,7 @@ class OmniService:
                             # customer's replies keep going to their own chat.
                             await omni.set_identity_reachable(unit, "api", who.external_id, False)
                     lang = deps.texts.lang(who.language or customer.language)
-                    if event_id and not await unit.claim_event(who.channel, event_id):
+                    if event_id and not await unit.claim_event(who.channel, event_id, now):
                         if on_duplicate is None:
                             raise OmniError("duplicate", "this request was already handled")
                         dup = await on_duplicate(ctx, customer, lang)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import UTC, datetime
 from typing import Any
 
 from bot.apikeys import SCOPES, create_key, list_keys, revoke_key
+from bot.clock import system_clock
 from bot.settings import Runtime, config_path, load_config
 
 
@@ -37,7 +37,7 @@ async def _main(args: argparse.Namespace) -> int:
     store = Store(Runtime.from_env(config).database_url)
     try:
         await upgrade(store)
-        now = datetime.now(UTC)
+        now = system_clock()
         if args.apikey_command == "create":
             if args.person and not config.has_person(args.person):
                 print(f"skewer: no staff member '{args.person}' in {path}")

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from bot.api_cases import MailboxTransport, OmniService
 from bot.apikeys import verify_key
+from bot.clock import Clock, system_clock
 from bot.context import Deps
 from bot.followup import FollowupWorker
 from bot.outbox import OutboxWorker
@@ -105,7 +104,7 @@ CUSTOMER_COMMANDS = {
 class SkewerApp:
     def __init__(self, config_path: str | Path, *, runtime: Runtime | None = None,
                  mode: str | None = None, host: str | None = None, port: int | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 clock: Clock = system_clock,
                  outbox_poll: float = 0.5, config_poll: float = 2.0,
                  telegram_limits: TelegramLimits | None = None,
                  followup_poll: float = 0.5, receive_updates: bool = True) -> None:

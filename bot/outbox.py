@@ -11,9 +11,10 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from bot.clock import Clock, system_clock
 from bot.context import Deps
 from bot.ports import DeliveryError, Transport, text_payload
 from bot.worker import PollingWorker
@@ -38,7 +39,7 @@ class OutboxWorker(PollingWorker):
 
     def __init__(self, store: Store, transports: dict[str, Transport],
                  deps_ref: Callable[[], Deps],
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 clock: Clock = system_clock,
                  batch: int = 100, idle_poll: float = 0.5) -> None:
         super().__init__(idle_poll)
         self.store = store

@@ -4,13 +4,22 @@ outbox and sent by the running Skewer service, which shares the database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 
 from bot.api_cases import OmniService
 from bot.app import build_deps
+from bot.clock import Clock, system_clock
 from bot.settings import Runtime, config_path, load_config
 from storage.store import Store
+
+#: What the actions take as now. The system clock; a test that runs the service on its
+#: controllable clock sets the same clock here, so both sides share one time.
+clock: Clock = system_clock
+
+
+def _now() -> datetime:
+    return clock()
 
 
 @cache
@@ -19,4 +28,4 @@ def cases() -> OmniService:
     config = load_config(path)
     runtime = Runtime.from_env(config)
     deps = build_deps(config, path)
-    return OmniService(Store(runtime.database_url), lambda: deps, lambda: datetime.now(UTC))
+    return OmniService(Store(runtime.database_url), lambda: deps, _now)

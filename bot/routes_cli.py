@@ -14,7 +14,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -70,26 +70,29 @@ def build_router(path: str | Path | None = None) -> Router:
 
 
 def load_past_cases(since: timedelta, path: str | Path | None = None,
-                    resolved_only: bool = False) -> list[dict[str, Any]]:
-    """Past cases from the database, oldest first, as dicts like the JSONL input.
+                    resolved_only: bool = False, at: str | None = None) -> list[dict[str, Any]]:
+    """Past cases from the database, oldest first, as dicts like the JSONL input: those
+    created in the `since` before now (or before the moment `at`, ISO 8601).
 
     Keys: id (the reference), text, channel, lang, category (the final category), urgency,
     owner_team, owner, rule. `resolved_only` for learning: only settled cases teach.
     """
     import asyncio
 
+    from bot.clock import parse_moment, system_clock
     from bot.settings import Runtime
     from storage.migrate import upgrade
     from storage.store import Store
 
     config = load_config(config_path(str(path) if path is not None else None))
+    now = parse_moment(at, config.organisation.hours.timezone) if at else system_clock()
 
     async def fetch() -> list[dict[str, Any]]:
         store = Store(Runtime.from_env(config).database_url)
         try:
             await upgrade(store)
             async with store.unit() as unit:
-                cases = await unit.all_cases(since=datetime.now(UTC) - since)
+                cases = await unit.all_cases(since=now - since)
         finally:
             await store.dispose()
         return [
@@ -201,8 +204,15 @@ def _describe(d: Decision) -> str:
 
 
 def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.clock import parse_moment, system_clock
+
     router = build_router(args.config)
-    now = datetime.fromisoformat(args.at) if args.at else datetime.now().astimezone()
+    try:
+        now = (parse_moment(args.at, router.config.organisation.hours.timezone) if args.at
+               else system_clock())
+    except ValueError as e:
+        print(f"explain --at: {e}", file=sys.stderr)
+        return 2
     inp = CaseInput(
         text=args.text,
         channel=args.channel,
@@ -247,7 +257,7 @@ def cmd_replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         rows = list(read_jsonl(args.input))
     else:
         try:
-            rows = load_past_cases(_parse_since(args.since), args.config)
+            rows = load_past_cases(_parse_since(args.since), args.config, at=args.at)
         except ValueError as e:
             print(f"replay --since: {e}", file=err)
             return 2
@@ -299,7 +309,8 @@ def cmd_learn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         rows = list(read_jsonl(args.input))
     else:
         try:
-            rows = load_past_cases(_parse_since(args.since), args.config, resolved_only=True)
+            rows = load_past_cases(_parse_since(args.since), args.config, resolved_only=True,
+                                   at=args.at)
         except ValueError as e:
             print(f"learn --since: {e}", file=err)
             return 2
@@ -343,7 +354,8 @@ def add_routes_commands(subparsers: Any) -> None:
     p.add_argument("--channel", default="telegram")
     p.add_argument("--lang", default=None, help="language hint (nl, en)")
     p.add_argument("--customer", default=None, metavar="SEGMENT", help="customer segment")
-    p.add_argument("--at", default=None, help="ISO time to route at (default now)")
+    p.add_argument("--at", default=None, metavar="MOMENT",
+                   help="route as at this moment (ISO 8601; default now)")
     p.add_argument("--json", action="store_true")
     with_config(p)
     p.set_defaults(routes_func=lambda a: cmd_explain(a, sys.stdout))
@@ -352,6 +364,8 @@ def add_routes_commands(subparsers: Any) -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--input", metavar="FILE.jsonl")
     src.add_argument("--since", metavar="30d")
+    p.add_argument("--at", metavar="MOMENT", help="count --since back from this moment "
+                   "instead of now (ISO 8601)")
     p.add_argument("--json", action="store_true", help="one JSON object per case, in order")
     with_config(p)
     p.set_defaults(routes_func=lambda a: cmd_replay(a, sys.stdout, sys.stderr))
@@ -360,6 +374,8 @@ def add_routes_commands(subparsers: Any) -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--input", metavar="FILE.jsonl", help="past cases with text and category")
     src.add_argument("--since", metavar="90d")
+    p.add_argument("--at", metavar="MOMENT", help="count --since back from this moment "
+                   "instead of now (ISO 8601)")
     p.add_argument("--output", help="file to write (default: the config's classifier.learned)")
     p.add_argument("--max-per-category", type=int, default=200)
     p.add_argument("--dry-run", action="store_true", help="print instead of writing")

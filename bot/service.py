@@ -13,11 +13,11 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import Clock, system_clock
 from bot.context import Ctx, Deps
 from bot.conversation import handle_customer
 from bot.guard import FloodLimit, screen
@@ -28,12 +28,8 @@ from storage.store import ConcurrentUpdate, StorageUnavailable, Store
 log = logging.getLogger("skewer.service")
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class Service:
-    def __init__(self, store: Store, deps: Deps, *, clock: Callable[[], datetime] = utcnow,
+    def __init__(self, store: Store, deps: Deps, *, clock: Clock = system_clock,
                  on_outbox: Callable[[], None] | None = None) -> None:
         self.store = store
         self.deps = deps
@@ -79,9 +75,10 @@ class Service:
         for attempt in range(6):
             try:
                 async with self.store.unit() as unit:
-                    if not await unit.claim_event(ev.channel, ev.event_id, check=attempt > 0):
-                        return Handled("duplicate")
                     now = self.clock()
+                    if not await unit.claim_event(ev.channel, ev.event_id, now,
+                                                  check=attempt > 0):
+                        return Handled("duplicate")
                     ctx = Ctx(deps, unit, ev, now)
                     state, version = await unit.load_conversation(key)
                     if person is not None:

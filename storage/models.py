@@ -42,10 +42,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
@@ -56,7 +52,7 @@ class Customer(Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(8), default="nl")
     segment: Mapped[str] = mapped_column(String(50), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Identity(Base):
@@ -70,7 +66,7 @@ class Identity(Base):
     external_id: Mapped[str] = mapped_column(String(100))
     chat_id: Mapped[str] = mapped_column(String(100))
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Conversation(Base):
@@ -80,7 +76,7 @@ class Conversation(Base):
     key: Mapped[str] = mapped_column(String(150), primary_key=True)
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Case(Base):
@@ -104,8 +100,8 @@ class Case(Base):
     owner_person: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     tags: Mapped[list[Any]] = mapped_column(JSON, default=list)
     root_cause: Mapped[str | None] = mapped_column(String(300), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -121,7 +117,7 @@ class CaseMessage(Base):
     author: Mapped[str] = mapped_column(String(100))  # "customer" or a person id
     channel: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Attachment(Base):
@@ -133,7 +129,7 @@ class Attachment(Base):
     file_name: Mapped[str | None] = mapped_column(String(300), nullable=True)
     caption: Mapped[str | None] = mapped_column(Text, nullable=True)
     channel: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class CaseEvent(Base):
@@ -142,7 +138,7 @@ class CaseEvent(Base):
     __tablename__ = "case_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
     type: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(100))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -154,7 +150,7 @@ class Feedback(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Compliment(Base):
@@ -168,7 +164,7 @@ class Compliment(Base):
     category: Mapped[str] = mapped_column(String(50))
     team: Mapped[str] = mapped_column(String(100))
     person: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class InboundEvent(Base):
@@ -177,7 +173,7 @@ class InboundEvent(Base):
     __tablename__ = "inbound_events"
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(40), default="")
 
 
@@ -195,11 +191,11 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     link_purpose: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sent_message_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -227,7 +223,7 @@ class ConfigChange(Base):
 
     __tablename__ = "config_changes"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
     path: Mapped[str] = mapped_column(String(500))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base, UTCDateTime, utcnow
+from storage.models import Base, UTCDateTime
 
 
 class Timer(Base):
@@ -27,7 +27,7 @@ class Timer(Base):
     status: Mapped[str] = mapped_column(String(12), default="pending")
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
@@ -43,5 +43,5 @@ class Remedy(Base):
     status: Mapped[str] = mapped_column(String(20))  # offered | awaiting | approved | declined
     approver: Mapped[str | None] = mapped_column(String(100), nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

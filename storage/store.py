@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage import models as m
-from storage.models import utcnow
 from storage.records import (
     AttachmentRecord,
     CaseRecord,
@@ -152,7 +151,8 @@ class Unit:
             self._event = None
 
     # -- inbound idempotency -------------------------------------------------------------
-    async def claim_event(self, channel: str, event_id: str, check: bool = True) -> bool:
+    async def claim_event(self, channel: str, event_id: str, now: datetime,
+                          check: bool = True) -> bool:
         """False when the event was already handled; otherwise it is recorded at commit.
 
         With check=False the lookup is skipped: a duplicate then fails the unique insert at
@@ -161,7 +161,7 @@ class Unit:
         """
         if not check:
             self._event = {"channel": channel, "event_id": event_id, "outcome": "",
-                           "at": utcnow()}
+                           "at": now}
             return True
         seen = await self.s.scalar(
             select(m.InboundEvent.event_id).where(
@@ -170,7 +170,7 @@ class Unit:
         )
         if seen is not None:
             return False
-        self._event = {"channel": channel, "event_id": event_id, "outcome": "", "at": utcnow()}
+        self._event = {"channel": channel, "event_id": event_id, "outcome": "", "at": now}
         return True
 
     async def set_event_outcome(self, channel: str, event_id: str, outcome: str) -> None:

@@ -92,11 +92,14 @@ async def test_low_score_reopen_signals_and_wall(apps, emu, staff, clock, db_url
             assert cli([*args, "--config", str(CONFIG)]) == 0
         return out.getvalue()
 
-    report = await asyncio.to_thread(run, "report", "signals", "--lang", "en")
+    report = await asyncio.to_thread(run, "report", "signals", "--lang", "en",
+                                     "--at", clock().isoformat())
     assert f"Recurring cause: {CAUSE} ×2" in report
     assert "came back: 2 cases" in report and "Indicators, not targets" in report
     assert "<b>" not in report
-    assert "over een termijn" in await asyncio.to_thread(run, "report", "overdue")  # real now
+    # On the test's clock, right after the reopening, nothing is late yet.
+    assert "over een termijn" in await asyncio.to_thread(run, "report", "overdue",
+                                                         "--at", clock().isoformat())
     async with app.store.unit() as unit:
         late = await overdue(unit, app.config, app.deps.texts, "en", clock() + timedelta(days=3))
     assert f"{first} · high · noor: the first response" in late

@@ -6,7 +6,7 @@ import asyncio
 import io
 import json
 from contextlib import redirect_stdout
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
@@ -29,7 +29,7 @@ def local(when: datetime) -> str:
 
 
 async def test_timers_lists_pending_timers_per_case_as_text_and_json(apps, emu, staff, db_url,
-                                                                     monkeypatch) -> None:
+                                                                     clock, monkeypatch) -> None:
     app = await apps()
     ref = await file_complaint(await emu.user(7601, "Carla", language_code="en"), BILLING)
     other = await file_complaint(await emu.user(7602, "Dirk", language_code="en"), DELIVERY)
@@ -39,13 +39,13 @@ async def test_timers_lists_pending_timers_per_case_as_text_and_json(apps, emu, 
         assert len(pending) >= 3
         # A worker holds one right now; another raised once when it fired.
         held, failed = pending[0], pending[1]
-        lease_end = datetime.now(UTC) + timedelta(minutes=5)
+        lease_end = clock() + timedelta(minutes=5)
         await unit.s.execute(update(Timer).where(Timer.id == held.id)
                              .values(claimed_until=lease_end))
         await tm.record_failure(unit, failed.id, "RuntimeError: boom", 5)
     monkeypatch.setenv("SKEWER_DATABASE_URL", db_url)
 
-    text = await asyncio.to_thread(run, "timers")
+    text = await asyncio.to_thread(run, "timers", "--at", clock().isoformat())
     lines = text.splitlines()
     mine = [line for line in lines if line.startswith(ref)]
     assert len(mine) == len(pending)
@@ -62,7 +62,8 @@ async def test_timers_lists_pending_timers_per_case_as_text_and_json(apps, emu, 
     dues = [line.split(" due ")[1][:16] for line in lines]
     assert dues == sorted(dues), "soonest first"
 
-    rows = json.loads(await asyncio.to_thread(run, "timers", "--case", ref.lower(), "--json"))
+    rows = json.loads(await asyncio.to_thread(run, "timers", "--case", ref.lower(), "--json",
+                                              "--at", clock().isoformat()))
     assert {r["case"] for r in rows} == {ref}
     assert sorted((r["kind"], r["step"]) for r in rows) == sorted(
         (t.kind, t.step) for t in pending)

@@ -117,10 +117,11 @@ async def test_rasa_refusals_never_echo_the_conversation(start_omni, emu, http) 
                      "action_case_feedback"}
 
 
-async def test_standalone_rasa_sdk_actions_use_the_same_database(start_omni, emu, staff,
+async def test_standalone_rasa_sdk_actions_use_the_same_database(start_omni, emu, staff, clock,
                                                                  db_url, monkeypatch) -> None:
     """`python -m rasa_sdk --actions handlers.rasa`: the executor finds the four actions, and
-    they build their use-cases from the environment; Skewer's worker notifies the owner."""
+    they build their use-cases from the environment; Skewer's worker notifies the owner. Both
+    sides run on the test's clock, as both run on the system clock in production."""
     from rasa_sdk.executor import ActionExecutor
 
     import bot.rasa_standalone
@@ -129,6 +130,7 @@ async def test_standalone_rasa_sdk_actions_use_the_same_database(start_omni, emu
     await start_omni()  # the running service: migrations done, its outbox worker sends
     monkeypatch.setenv("SKEWER_CONFIG", str(CONFIG))
     monkeypatch.setenv("SKEWER_DATABASE_URL", db_url)
+    monkeypatch.setattr(bot.rasa_standalone, "clock", clock)
     bot.rasa_standalone.cases.cache_clear()
     executor = ActionExecutor()
     executor.register_package("handlers.rasa")
