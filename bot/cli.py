@@ -10,7 +10,8 @@ import logging
 import os
 import signal
 import sys
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from bot import logs
@@ -26,6 +27,20 @@ def _config_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="config file (default: $SKEWER_CONFIG or ./config.yaml)")
 
 
+def _at_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--at", metavar="MOMENT",
+                   help="as of this moment instead of now: ISO 8601, e.g. 2027-01-04T09:00 "
+                        "(in the organisation's time zone) or 2027-01-04T08:00+00:00")
+
+
+def _moment(args: argparse.Namespace, config: Any) -> datetime:
+    """Now, or the moment `--at` names (ValueError says how to write it)."""
+    from bot.clock import parse_moment, system_clock
+
+    at = getattr(args, "at", None)
+    return parse_moment(at, config.organisation.hours.timezone) if at else system_clock()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skewer", description=(
         "Takes customer complaints through chat and puts each one straight into the hands of "
@@ -35,12 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the service")
     _config_arg(run)
     run.add_argument("--mode", choices=["polling", "webhook"], help="override telegram.mode")
-    run.add_argument("--port", type=int, help="port of the service's web server")
+    run.add_argument("--port", type=int, metavar="N",
+                     help="port of the service's web server (web chat, REST API, webhook, "
+                          "health; default: server.port in the config, 8080)")
     run.add_argument("--no-updates", action="store_true",
                      help="do not take Telegram updates (another worker polls or gets the "
                           "webhook); only deliver the outbox and fire timers")
-    run.add_argument("--emulator-port", type=int, default=8081,
-                     help="port of the built-in Bot API emulator when no token is set")
+    run.add_argument("--emulator-port", type=int, default=8081, metavar="N",
+                     help="port of the built-in Telegram emulator and its sandbox page "
+                          "(http://127.0.0.1:N/sandbox), started only when TELEGRAM_BOT_TOKEN "
+                          "is not set (default: 8081)")
     run.add_argument("--log-level", default=os.environ.get("SKEWER_LOG_LEVEL", "INFO"))
 
     db = sub.add_parser("db", help="database maintenance")
@@ -68,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _config_arg(timers)
     timers.add_argument("--case", metavar="REF", help="only this case's timers")
     timers.add_argument("--json", action="store_true", help="a JSON list instead of lines")
+    _at_arg(timers)
 
     report = sub.add_parser("report", help="learning from cases")
     rsub = report.add_subparsers(dest="report_command", required=True)
@@ -78,10 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
         rp = rsub.add_parser(name, help=help_)
         _config_arg(rp)
         rp.add_argument("--lang", help="language of the report (default: the organisation's)")
+        if name != "compliments":
+            _at_arg(rp)
 
     emu = sub.add_parser("emulator", help="run the Telegram Bot API emulator alone")
     emu.add_argument("--host", default="127.0.0.1")
-    emu.add_argument("--port", type=int, default=8081)
+    emu.add_argument("--port", type=int, default=8081, metavar="N",
+                     help="port of the emulator and its sandbox page (default: 8081)")
 
     try:
         from bot.routes_cli import add_routes_commands
@@ -175,16 +198,21 @@ async def _report(args: argparse.Namespace) -> int:
     texts = Texts(org.languages, org.default_language)
     lang = texts.lang(args.lang or org.default_language)
     try:
+        now = _moment(args, config)
+    except ValueError as e:
+        print(f"skewer: --at: {e}", file=sys.stderr)
+        return 2
+    try:
         await upgrade(store)
         async with store.unit() as unit:
             if args.report_command == "compliments":
                 print(await compliments_wall(unit, config))
                 return 0
             if args.report_command == "overdue":
-                print(html.unescape(await overdue(unit, config, texts, lang, datetime.now(UTC))))
+                print(html.unescape(await overdue(unit, config, texts, lang, now)))
                 return 0
             days = config.followup.signals.window.days
-            for sig in await signals(unit, config, datetime.now(UTC)):
+            for sig in await signals(unit, config, now):
                 text = render_signals(sig, config, texts, lang, days)
                 print(html.unescape(re.sub(r"</?b>", "", text)) + "\n")
     finally:
@@ -244,6 +272,11 @@ async def _timers(args: argparse.Namespace) -> int:
     config, store = _store(args)
     tz = ZoneInfo(config.organisation.hours.timezone)
     try:
+        now = _moment(args, config)
+    except ValueError as e:
+        print(f"skewer: --at: {e}", file=sys.stderr)
+        return 2
+    try:
         await upgrade(store)
         async with store.unit() as unit:
             case_id = None
@@ -253,7 +286,7 @@ async def _timers(args: argparse.Namespace) -> int:
                     print(f"skewer: there is no case {args.case}", file=sys.stderr)
                     return 1
                 case_id = case.id
-            rows = timer_rows(await tm.pending_listing(unit, case_id), tz, datetime.now(UTC))
+            rows = timer_rows(await tm.pending_listing(unit, case_id), tz, now)
     finally:
         await store.dispose()
     if args.json:
@@ -278,10 +311,32 @@ async def _timers(args: argparse.Namespace) -> int:
 async def _emulator(args: argparse.Namespace) -> int:
     from emulator import Emulator
 
-    async with Emulator(host=args.host, port=args.port) as emu:
+    emu = Emulator(host=args.host, port=args.port)
+    if not await _bind(emu.start, args.port, "the Bot API emulator", "--port N"):
+        await emu.stop()
+        return 2
+    try:
         print(f"Bot API emulator on {emu.base_url} (sandbox: {emu.base_url}/sandbox)")
         await _wait_for_signal()
+    finally:
+        await emu.stop()
     return 0
+
+
+async def _bind(start: Callable[[], Awaitable[Any]], port: int, what: str, how: str) -> bool:
+    """Start a server. A port already taken is one line that names the option to change,
+    not a traceback; any other error goes on up."""
+    import errno
+
+    try:
+        await start()
+    except OSError as e:
+        if e.errno != errno.EADDRINUSE:
+            raise
+        print(f"skewer: port {port} is already in use ({what}); choose another with {how}",
+              file=sys.stderr)
+        return False
+    return True
 
 
 async def _wait_for_signal(on_hup: Any = None) -> None:
@@ -296,7 +351,10 @@ async def _wait_for_signal(on_hup: Any = None) -> None:
     await stop.wait()
 
 
-def sandbox_people(config: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def sandbox_people(config: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                         list[dict[str, Any]]]:
+    """The emulator's sandbox: staff with a Telegram id, team group chats, and one demo
+    customer per language of the organisation (English first: the sandbox page preselects it)."""
     people = []
     for p in config.people:
         if p.telegram_id is None:
@@ -309,7 +367,16 @@ def sandbox_people(config: Any) -> tuple[list[dict[str, Any]], list[dict[str, An
         if t.chat_id is not None:
             members = [m.telegram_id for m in config.members(t.id) if m.telegram_id is not None]
             groups.append({"id": t.chat_id, "title": t.name.get("en", t.id), "members": members})
-    return people, groups
+    # A ready-made customer per language, so the first minute needs no setup.
+    names = {"en": "Emma", "nl": "Lotte", "de": "Lena", "fr": "Camille", "es": "Lucía",
+             "pl": "Zofia", "tr": "Elif", "ar": "Layla", "uk": "Olena"}
+    org = config.organisation
+    languages = list(dict.fromkeys([*org.languages, org.default_language]))
+    languages.sort(key=lambda lang: lang != "en")
+    customers = [{"id": 5001 + i, "first_name": names.get(lang, "Customer"),
+                  "name": f"{names.get(lang, 'Customer')} ({lang})", "language_code": lang}
+                 for i, lang in enumerate(languages)]
+    return people, groups, customers
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -319,31 +386,38 @@ async def _run(args: argparse.Namespace) -> int:
     path = config_path(args.config)
     config = load_config(path)
     runtime = Runtime.from_env(config)
-    emulator_cm: Any = None
-    if not runtime.token:
-        from emulator import Emulator
-
-        people, groups = sandbox_people(config)
-        emulator_cm = Emulator(host="127.0.0.1", port=args.emulator_port,
-                               sandbox_people=people, sandbox_groups=groups)
-        emu = await emulator_cm.__aenter__()
-        # Everything else of the runtime (Rasa secret, upload directory) stays as configured.
-        runtime = dataclasses.replace(runtime, token=emu.token, api_base=emu.base_url,
-                                      webhook_url=None, webhook_secret=None)
-    app = SkewerApp(path, runtime=runtime, mode=args.mode, port=args.port,
-                    receive_updates=not args.no_updates)
-    await app.start()
-    if emulator_cm is not None:
-        print(f"\n  Skewer is running against the built-in Telegram emulator (no token set).\n"
-              f"  Open the sandbox: {runtime.api_base}/sandbox\n"
-              f"  Play a customer on the left and the staff on the right. Ctrl-C stops.\n",
-              flush=True)
+    emulator: Any = None
+    app: SkewerApp | None = None
     try:
+        if not runtime.token:
+            from emulator import Emulator
+
+            people, groups, customers = sandbox_people(config)
+            emulator = Emulator(host="127.0.0.1", port=args.emulator_port, sandbox_people=people,
+                                sandbox_groups=groups, sandbox_customers=customers)
+            if not await _bind(emulator.start, args.emulator_port, "the Bot API emulator",
+                               "--emulator-port N (make run EMULATOR_PORT=N)"):
+                return 2
+            # Everything else of the runtime (Rasa secret, upload directory) stays as configured.
+            runtime = dataclasses.replace(runtime, token=emulator.token,
+                                          api_base=emulator.base_url, webhook_url=None,
+                                          webhook_secret=None)
+        app = SkewerApp(path, runtime=runtime, mode=args.mode, port=args.port,
+                        receive_updates=not args.no_updates)
+        if not await _bind(app.start, app.port, "the service's web server",
+                           "--port N (make run PORT=N)"):
+            return 2
+        if emulator is not None:
+            print(f"\n  Skewer is running against the built-in Telegram emulator (no token set).\n"
+                  f"  Open the sandbox: {runtime.api_base}/sandbox\n"
+                  f"  Start as a customer on the left; the staff chats on the right show where "
+                  f"a complaint lands. Ctrl-C stops.\n", flush=True)
         await _wait_for_signal(on_hup=app.request_reload)
     finally:
-        await app.stop()
-        if emulator_cm is not None:
-            await emulator_cm.__aexit__(None, None, None)
+        if app is not None:
+            await app.stop()
+        if emulator is not None:
+            await emulator.stop()
     return 0
 
 

@@ -103,7 +103,8 @@ async def config(request: web.Request) -> JSON:
     state = _state(request)
     bot = state.resolve_bot()
     return {"bot": bot.me_json(), "bot_id": bot.id, "token": bot.token,
-            "people": state.config.sandbox_people, "groups": state.config.sandbox_groups}
+            "people": state.config.sandbox_people, "groups": state.config.sandbox_groups,
+            "customers": state.config.sandbox_customers}
 
 
 @endpoint("GET", "/bots")

@@ -119,6 +119,7 @@ class Emulator(EmulatorClient):
         bot_username: str = "skewer_bot",
         sandbox_people: list[dict[str, Any]] | None = None,
         sandbox_groups: list[dict[str, Any]] | None = None,
+        sandbox_customers: list[dict[str, Any]] | None = None,
         webhook_backoff: tuple[float, float] = (0.1, 5.0),
         state: EmulatorState | None = None,
     ) -> None:
@@ -128,7 +129,7 @@ class Emulator(EmulatorClient):
         self.state = state or EmulatorState(EmulatorConfig(
             token=token, bot_name=bot_name, bot_username=bot_username,
             sandbox_people=list(sandbox_people or []), sandbox_groups=list(sandbox_groups or []),
-            webhook_backoff=webhook_backoff,
+            sandbox_customers=list(sandbox_customers or []), webhook_backoff=webhook_backoff,
         ))
         self.app: web.Application | None = None
         self._runner: web.AppRunner | None = None
@@ -144,7 +145,12 @@ class Emulator(EmulatorClient):
                                      access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except BaseException:  # e.g. the port is taken: leave nothing behind
+            await self._runner.cleanup()
+            self._runner = None
+            raise
         server = site._server
         assert server is not None
         sockets = getattr(server, "sockets", None) or []

@@ -56,6 +56,8 @@ class EmulatorConfig:
     bot_username: str = "skewer_bot"
     sandbox_people: list[JSON] = field(default_factory=list)
     sandbox_groups: list[JSON] = field(default_factory=list)
+    # Ready-made customers for the sandbox page (the first one is preselected there).
+    sandbox_customers: list[JSON] = field(default_factory=list)
     webhook_backoff: tuple[float, float] = (0.1, 5.0)  # first and maximal retry delay, seconds
     webhook_timeout: float = 10.0
 
@@ -92,8 +94,9 @@ class EmulatorState:
         self._seed_sandbox()
 
     def _seed_sandbox(self) -> None:
-        """Create the configured sandbox people and groups (they can talk to the bot at once)."""
-        for person in self.config.sandbox_people:
+        """Create the configured sandbox people, customers and groups (they can talk to the bot
+        at once); a reset creates them again."""
+        for person in [*self.config.sandbox_people, *self.config.sandbox_customers]:
             name = str(person.get("first_name") or person.get("name") or person["id"])
             self.add_user(UserRec(
                 id=int(person["id"]), first_name=name.split(" (")[0],

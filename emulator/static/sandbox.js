@@ -2,7 +2,8 @@
 // Plain JavaScript, no build step. Talks to the emulator's control API under /_emu/.
 //
 // Query parameters:  ?staff=1001,1002:Joris  (staff panels; "id" or "id:Name")
-//                    ?customer=5001           (preselect a customer)
+//                    ?customer=5001           (preselect a customer; default: the last one
+//                                              used here, else the first configured one)
 "use strict";
 
 const LANGUAGES = ["en", "nl", "de", "fr", "es", "pl", "tr", "ar", "uk"];
@@ -114,6 +115,7 @@ class ChatPanel {
     const tpl = document.getElementById("panel-template").content.cloneNode(true);
     this.root = tpl.querySelector(".panel");
     this.root.classList.add(role);
+    if (role === "staff") this.root.dataset.user = userId;
     this.head = this.root.querySelector(".panel-head");
     this.list = this.root.querySelector(".messages");
     this.errorBox = this.root.querySelector(".error");
@@ -157,7 +159,10 @@ class ChatPanel {
   }
 
   async act(fn) {
-    if (!this.userId) { this.showError("Pick a user first."); return; }
+    if (!this.userId) {
+      this.showError(this.role === "customer" ? "Pick or create a customer first." : "Pick a user first.");
+      return;
+    }
     try { await fn(); this.showError(null); } catch (error) { this.showError(error); }
   }
 
@@ -281,17 +286,22 @@ function customerHead(panel) {
   const form = el("div", { class: "newcust" });
   const name = el("input", { placeholder: "First name", value: "" });
   const lang = el("select", {}, LANGUAGES.map((l) => el("option", { value: l }, l)));
-  form.append(name, lang, el("button", { type: "button", onclick: async () => {
+  const create = async () => {
     if (!name.value.trim()) { name.focus(); return; }
-    await panel.act(async () => {
+    // Not panel.act: creating a customer must work while none is selected.
+    try {
       const id = 5000000 + Math.floor(Math.random() * 999999);
       await api("POST", "/users", { id, first_name: name.value.trim(), language_code: lang.value });
       localStorage.setItem("sandbox.customer", id);
       name.value = "";
       form.classList.remove("open");
       await loadCustomers(panel, select, id);
-    });
-  } }, "Create"));
+      panel.showError(null);
+      panel.input.focus();
+    } catch (error) { panel.showError(error); }
+  };
+  name.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); create(); } });
+  form.append(name, lang, el("button", { type: "button", class: "create", onclick: create }, "Create"));
   select.addEventListener("change", () => {
     localStorage.setItem("sandbox.customer", select.value);
     choose(panel, Number(select.value) || null);
@@ -317,8 +327,11 @@ async function loadCustomers(panel, select, preferred) {
   select.replaceChildren(el("option", { value: "" }, users.length ? "— pick a customer —" : "— create a customer —"),
     ...users.map((u) => el("option", { value: u.id },
       `${u.full_name}${u.language_code ? " · " + u.language_code : ""} (${u.id})`)));
-  const want = Number(preferred || localStorage.getItem("sandbox.customer"));
-  const found = users.find((u) => u.id === want) || null;
+  // The customer asked for, else the last one used here, else the first ready-made one.
+  const wanted = [preferred, localStorage.getItem("sandbox.customer"),
+    ...(state.config.customers || []).map((c) => c.id)].map(Number).filter(Boolean);
+  let found = null;
+  for (const id of wanted) { found = found || users.find((u) => u.id === id) || null; }
   select.value = found ? String(found.id) : "";
   choose(panel, found ? found.id : null);
 }

@@ -28,9 +28,12 @@ async def chromium_page() -> AsyncIterator[Any]:
     """A page in a fresh headless Debian Chromium, closed afterwards."""
     from playwright.async_api import async_playwright
 
+    # The browser is the customer's machine, with a clock of its own: under `make test-dates`
+    # it is not given libfaketime (which Chromium does not survive).
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                           args=FLAGS)
+                                           args=FLAGS, env=env)
         try:
             yield await browser.new_page()
         finally:
