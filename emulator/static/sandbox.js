@@ -425,9 +425,9 @@ async function main() {
   const customer = new ChatPanel({ role: "customer", userId: null });
   const select = customerHead(customer);
   state.panels.push(customer);
-  await loadCustomers(customer, select, params.get("customer"));
-  for (const person of people) await addStaffPanel(person);
 
+  // The header's buttons and live updates work at once, not only after every staff panel has
+  // loaded (with a dozen staff that takes a moment, and a newcomer does not wait for it).
   document.getElementById("add-staff").addEventListener("click", async () => {
     const answer = prompt("Staff member as id:Name (e.g. 1001:Sanne)");
     if (!answer) return;
@@ -444,6 +444,9 @@ async function main() {
     await loadCustomers(customer, select);
   });
   connect();
+
+  await loadCustomers(customer, select, params.get("customer"));
+  for (const person of people) await addStaffPanel(person);
 }
 
 main().catch((error) => {

@@ -5,6 +5,7 @@ pressing the bot's buttons, and the case shows up in the owner's staff chat."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import AsyncIterator, Callable
@@ -127,6 +128,15 @@ async def test_reset_keeps_the_demo_customers(emu: Emulator) -> None:
 
     async with chromium_page() as page:
         page.on("dialog", lambda dialog: dialog.accept())
+
+        slow = [True]
+
+        async def slowly(route: Any) -> None:  # a slow emulator: staff panels take seconds
+            if slow[0] and route.request.method == "POST":
+                await asyncio.sleep(0.4)
+            await route.continue_()
+
+        await page.route("**/_emu/users", slowly)
         await page.goto(f"{emu.base_url}/sandbox")
         customer = page.locator(".panel.customer")
         select = customer.locator(".panel-head select").first
@@ -138,7 +148,9 @@ async def test_reset_keeps_the_demo_customers(emu: Emulator) -> None:
         await customer.locator(".newcust select").select_option("nl")
         await customer.get_by_role("button", name="Create").click()
         await expect(select.locator("option:checked")).to_contain_text("Piet · nl")
+        # Reset works while the staff panels are still loading.
         await page.locator("#reset").click()
+        slow[0] = False
         await expect(select.locator("option", has_text="Piet")).to_have_count(0)
         await expect(select.locator("option", has_text="Lotte · nl")).to_have_count(1)
         await expect(select).to_have_value("5001")
