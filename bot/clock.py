@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from routing.deadlines import local_moment
+
 Clock = Callable[[], datetime]
 
 
@@ -28,6 +30,6 @@ def parse_moment(text: str, timezone: str) -> datetime:
     except ValueError:
         raise ValueError(f"'{text}' is not a moment; write it as ISO 8601, for example "
                          f"2027-03-28T09:30 (in {timezone}) or 2027-03-28T08:30+00:00") from None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=ZoneInfo(timezone))
+    if at.tzinfo is None:  # a local time, read as deadlines read one (also on a DST night)
+        return local_moment(at.date(), at.time(), ZoneInfo(timezone))
     return at.astimezone(UTC)
