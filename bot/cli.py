@@ -33,12 +33,15 @@ def _at_arg(p: argparse.ArgumentParser) -> None:
                         "(in the organisation's time zone) or 2027-01-04T08:00+00:00")
 
 
-def _moment(args: argparse.Namespace, config: Any) -> datetime:
-    """Now, or the moment `--at` names (ValueError says how to write it)."""
-    from bot.clock import parse_moment, system_clock
+def _moment(args: argparse.Namespace, config: Any) -> datetime | None:
+    """Now, or the moment `--at` names; None, after saying how to write one, when it is none."""
+    from bot.clock import now_or
 
-    at = getattr(args, "at", None)
-    return parse_moment(at, config.organisation.hours.timezone) if at else system_clock()
+    try:
+        return now_or(getattr(args, "at", None), config.organisation.hours.timezone)
+    except ValueError as e:
+        print(f"skewer: --at: {e}", file=sys.stderr)
+        return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,10 +200,8 @@ async def _report(args: argparse.Namespace) -> int:
     org = config.organisation
     texts = Texts(org.languages, org.default_language)
     lang = texts.lang(args.lang or org.default_language)
-    try:
-        now = _moment(args, config)
-    except ValueError as e:
-        print(f"skewer: --at: {e}", file=sys.stderr)
+    now = _moment(args, config)
+    if now is None:
         return 2
     try:
         await upgrade(store)
@@ -271,10 +272,8 @@ async def _timers(args: argparse.Namespace) -> int:
 
     config, store = _store(args)
     tz = ZoneInfo(config.organisation.hours.timezone)
-    try:
-        now = _moment(args, config)
-    except ValueError as e:
-        print(f"skewer: --at: {e}", file=sys.stderr)
+    now = _moment(args, config)
+    if now is None:
         return 2
     try:
         await upgrade(store)

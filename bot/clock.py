@@ -21,6 +21,11 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def now_or(at: str | None, timezone: str) -> datetime:
+    """Now, or the moment `at` names (a command's `--at`; see `parse_moment`)."""
+    return parse_moment(at, timezone) if at else system_clock()
+
+
 def parse_moment(text: str, timezone: str) -> datetime:
     """A moment given on the command line (`--at`): ISO 8601, as `2027-03-28T01:30` (read in
     the organisation's time zone) or with an offset (`2027-03-28T00:30+00:00`). Raises

@@ -79,13 +79,13 @@ def load_past_cases(since: timedelta, path: str | Path | None = None,
     """
     import asyncio
 
-    from bot.clock import parse_moment, system_clock
+    from bot.clock import now_or
     from bot.settings import Runtime
     from storage.migrate import upgrade
     from storage.store import Store
 
     config = load_config(config_path(str(path) if path is not None else None))
-    now = parse_moment(at, config.organisation.hours.timezone) if at else system_clock()
+    now = now_or(at, config.organisation.hours.timezone)
 
     async def fetch() -> list[dict[str, Any]]:
         store = Store(Runtime.from_env(config).database_url)
@@ -204,12 +204,11 @@ def _describe(d: Decision) -> str:
 
 
 def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.clock import parse_moment, system_clock
+    from bot.clock import now_or
 
     router = build_router(args.config)
     try:
-        now = (parse_moment(args.at, router.config.organisation.hours.timezone) if args.at
-               else system_clock())
+        now = now_or(args.at, router.config.organisation.hours.timezone)
     except ValueError as e:
         print(f"explain --at: {e}", file=sys.stderr)
         return 2
