@@ -8,11 +8,7 @@ pg_bin() {
 
 pg_install() {
   if pg_bin >/dev/null; then return 0; fi
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "== installing PostgreSQL from the Debian packages"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  fi
+  (debian_install postgresql PostgreSQL) || true  # a failure here: the run says it was skipped
   pg_bin >/dev/null
 }
 

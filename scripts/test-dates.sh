@@ -11,16 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# shellcheck source=scripts/debian.sh
+source scripts/debian.sh
 
-if ! command -v faketime >/dev/null; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "== installing faketime from the Debian packages"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null
-  else
-    echo "!! test-dates needs faketime (Debian package 'faketime'): apt-get install faketime" >&2
-    exit 1
-  fi
+if ! command -v faketime >/dev/null && ! debian_install faketime faketime; then
+  echo "!! test-dates needs faketime (Debian package 'faketime'): apt-get install faketime" >&2
+  exit 1
 fi
 
 which=all

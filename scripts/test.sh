@@ -4,14 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# shellcheck source=scripts/debian.sh
+source scripts/debian.sh
 
 # The web chat's browser test drives Chromium from the Debian packages with Playwright (never
 # `playwright install`): installed when missing and we are allowed to (root). In CI the test
 # runs and fails without it; elsewhere it is skipped with the reason.
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-  echo "== installing Chromium from the Debian packages"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+if [ ! -x /usr/bin/chromium ]; then
+  debian_install chromium Chromium || true
 fi
 
 echo "== tests on SQLite"
